@@ -1,0 +1,1 @@
+"""Plain-Python library (no Dagster import): document model, parsers, metrics, golden sets."""

@@ -1,0 +1,119 @@
+"""Dagster resources, and the one place that reads environment variables (``Settings``).
+
+Every knob has a default that works on a fresh clone (the embedded sample corpus); override it
+with the environment variable named beside it, or with run config in the launchpad.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import dagster as dg
+
+from rag_eval_assets.lib.documents import CorpusFile, DocumentMeta, doc_id_for, iter_corpus_files
+from rag_eval_assets.lib.documents import load_metadata, scan_corpus
+from rag_eval_assets.lib.ontology import DEFAULT_ONTOLOGY_PATH, Ontology
+from rag_eval_assets.lib.storage import Storage
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings, read once from the environment by ``Settings.from_env``."""
+
+    corpus_root: str = str(PROJECT_ROOT / "sample_corpus")
+    golden_root: str = str(PROJECT_ROOT / "golden_sets" / "sample")
+    ontology_path: str = str(DEFAULT_ONTOLOGY_PATH)
+    storage_root: str = str(PROJECT_ROOT / ".rag_eval" / "storage")
+    nightly_cron: str = "0 2 * * *"
+    timezone: str = "UTC"
+    batch_size: int = 50
+    max_concurrent: int = 2
+    sensor_interval_s: int = 60
+
+    ENV = {
+        "corpus_root": "RAG_EVAL_CORPUS_ROOT",
+        "golden_root": "RAG_EVAL_GOLDEN_ROOT",
+        "ontology_path": "RAG_EVAL_ONTOLOGY",
+        "storage_root": "RAG_EVAL_STORAGE_ROOT",
+        "nightly_cron": "RAG_EVAL_NIGHTLY_CRON",
+        "timezone": "RAG_EVAL_TIMEZONE",
+        "batch_size": "RAG_EVAL_BATCH_SIZE",
+        "max_concurrent": "RAG_EVAL_MAX_CONCURRENT",
+        "sensor_interval_s": "RAG_EVAL_SENSOR_INTERVAL_S",
+    }
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
+        env = os.environ if environ is None else environ
+        values = {}
+        for name, var in cls.ENV.items():
+            if var in env and env[var] != "":
+                default = getattr(cls, name)
+                try:
+                    values[name] = type(default)(env[var])
+                except ValueError as exc:
+                    raise ValueError(f"{var}={env[var]!r}: expected {type(default).__name__}") from exc
+        return cls(**values)
+
+
+class CorpusResource(dg.ConfigurableResource):
+    """The document corpus: a folder of files plus ``_metadata.jsonl`` and the ontology."""
+
+    corpus_root: str
+    ontology_path: str = str(DEFAULT_ONTOLOGY_PATH)
+
+    def scan(self) -> dict[str, CorpusFile]:
+        """Every document with its content hash (reads every file)."""
+        return scan_corpus(self.corpus_root)
+
+    def locate(self) -> dict[str, str]:
+        """doc_id -> corpus-relative path, without hashing (cheap)."""
+        root = Path(self.corpus_root)
+        return {doc_id_for(p.relative_to(root).as_posix()): p.relative_to(root).as_posix()
+                for p in iter_corpus_files(root)}
+
+    def file_path(self, relpath: str) -> Path:
+        return Path(self.corpus_root) / relpath
+
+    def metadata(self) -> dict[str, DocumentMeta]:
+        return load_metadata(self.corpus_root)
+
+    def ontology(self) -> Ontology:
+        return Ontology.load(self.ontology_path)
+
+
+class GoldenSetResource(dg.ConfigurableResource):
+    """Folder of references and labels in the formats of golden_sets/README.md."""
+
+    golden_root: str
+
+    def load(self):
+        """Load every golden file present; malformed files are collected as errors."""
+        from rag_eval_assets.lib.goldens.catalog import GoldenSet
+
+        return GoldenSet.load(self.golden_root)
+
+
+class StorageResource(dg.ConfigurableResource):
+    """Root folder (or fsspec URL such as ``s3://bucket/prefix``) for every asset output."""
+
+    root: str
+
+    def get(self) -> Storage:
+        return Storage(self.root)
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    return {
+        "corpus": CorpusResource(corpus_root=settings.corpus_root, ontology_path=settings.ontology_path),
+        "golden": GoldenSetResource(golden_root=settings.golden_root),
+        "storage": StorageResource(root=settings.storage_root),
+    }
+
+
+#: Settings of this process, read once at import (definitions, partitions, automation).
+SETTINGS = Settings.from_env()
