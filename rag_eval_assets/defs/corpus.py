@@ -203,7 +203,7 @@ def golden_sets_valid(storage: StorageResource) -> dg.AssetCheckResult:
 def golden_coverage(golden: GoldenSetResource, storage: StorageResource) -> dg.AssetCheckResult:
     store = storage.get()
     manifest = store.read_rows("corpus_manifest") if store.exists("corpus_manifest") else []
-    refs = set(golden.load().parse_references)
+    refs = set(golden.load().parse)
     docs = {r["doc_id"] for r in manifest}
     covered = len(docs & refs)
     share = covered / len(docs) if docs else 0.0

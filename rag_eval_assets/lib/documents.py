@@ -141,3 +141,68 @@ def load_metadata(root: str | Path) -> dict[str, DocumentMeta]:
                 raise MetadataError(f"{path}:{lineno}: {exc}") from exc
             out[meta.doc_id] = meta
     return out
+
+
+# --- parsed documents (output of every parser, input of every later stage) -------------------
+
+BLOCK_KINDS = ("heading", "paragraph", "list_item", "table", "caption", "other")
+FAILURE_KINDS = ("encrypted", "corrupt", "empty", "unsupported", "timeout", "missing_dependency", "error")
+
+
+@dataclass
+class Block:
+    """One typed block of a parsed document, in reading order."""
+
+    kind: str
+    text: str
+    page: int | None = None
+    section_path: list[str] = field(default_factory=list)
+    level: int | None = None  # heading level (1 = top)
+    html: str | None = None  # tables: PubTabNet-style HTML
+
+    def __post_init__(self) -> None:
+        if self.kind not in BLOCK_KINDS:
+            raise ValueError(f"block kind {self.kind!r} not in {BLOCK_KINDS}")
+
+
+@dataclass
+class ParseFailure:
+    """Why a document could not be parsed; ``kind`` is one of FAILURE_KINDS."""
+
+    kind: str
+    message: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAILURE_KINDS:
+            raise ValueError(f"failure kind {self.kind!r} not in {FAILURE_KINDS}")
+
+
+@dataclass
+class ParsedDocument:
+    """A parser's output for one document: text in reading order, typed blocks, tables as
+    HTML, or a typed ``failure`` (then text and blocks are empty)."""
+
+    parser: str
+    parser_version: str = ""
+    text: str = ""
+    blocks: list[Block] = field(default_factory=list)
+    tables: list[str] = field(default_factory=list)
+    pages: int | None = None
+    ocr_pages: list[int] = field(default_factory=list)
+    seconds: float = 0.0
+    failure: ParseFailure | None = None
+    source: str = ""  # path or doc id the document came from
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> "ParsedDocument":
+        d = dict(d)
+        d["blocks"] = [Block(**b) for b in d.get("blocks") or []]
+        d["failure"] = ParseFailure(**d["failure"]) if d.get("failure") else None
+        return cls(**d)

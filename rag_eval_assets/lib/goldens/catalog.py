@@ -1,0 +1,104 @@
+"""GoldenSet: every golden file of one folder, loaded with per-file error collection.
+
+``GoldenSet.load(root)`` never aborts on a malformed file: the file's data stays empty and its
+GoldenSetError goes to ``errors`` (a broken ``pii.jsonl`` does not lose the parse references).
+Cross-file checks (PII spans inside their parse reference, qrels and filters naming known
+queries) are reported the same way. This is what the Dagster golden-set asset calls.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from rag_eval_assets.lib.goldens import formats as f
+from rag_eval_assets.lib.goldens.rows import GoldenSetError
+
+T = TypeVar("T")
+
+
+@dataclass
+class GoldenSet:
+    """References and labels of one golden-set folder (absent files give empty data)."""
+
+    root: Path
+    documents: dict[str, f.DocumentRecord] = field(default_factory=dict)
+    parse: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, dict[int, str]] = field(default_factory=dict)
+    headings: dict[str, list[f.Heading]] = field(default_factory=dict)
+    tables: dict[str, list[f.TableRef]] = field(default_factory=dict)
+    boilerplate: dict[str, str] = field(default_factory=dict)
+    language: dict[str, str] = field(default_factory=dict)
+    dedup_pairs: list[f.DedupPair] = field(default_factory=list)
+    dedup_clusters: dict[str, str] = field(default_factory=dict)
+    pii: dict[str, list[f.PiiSpan]] = field(default_factory=dict)
+    queries: dict[str, str] = field(default_factory=dict)
+    query_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    qrels: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # split -> qrels
+    filters: list[f.FilterCase] = field(default_factory=list)
+    errors: list[GoldenSetError] = field(default_factory=list)
+
+    @classmethod
+    def load(cls, root: str | Path) -> "GoldenSet":
+        """Load every file present under ``root``, collecting one error per broken file."""
+        gs = cls(Path(root))
+        if not gs.root.is_dir():
+            gs.errors.append(GoldenSetError(gs.root, None, "golden-set folder does not exist"))
+            return gs
+        gs.documents = gs._try(f.load_documents, {})
+        gs.parse = gs._try(f.load_parse_references, {})
+        gs.pages = gs._try(f.load_page_references, {})
+        gs.headings = gs._try(f.load_headings, {})
+        gs.tables = gs._try(f.load_tables, {})
+        gs.boilerplate = gs._try(f.load_boilerplate, {})
+        gs.language = gs._try(f.load_language_labels, {})
+        gs.dedup_pairs = gs._try(f.load_dedup_pairs, [])
+        gs.dedup_clusters = gs._try(f.load_dedup_clusters, {})
+        gs.pii = gs._try(lambda r: f.load_pii_spans(r, texts=gs.parse), {})
+        queries_path = gs.root / f.QUERIES
+        gs.queries, gs.query_metadata = gs._try(
+            lambda r: f.load_queries(queries_path) if queries_path.is_file() else ({}, {}), ({}, {}))
+        gs.qrels = gs._try(f.load_all_qrels, {})
+        gs.filters = gs._try(f.load_filters, [])
+        gs._check_query_ids()
+        return gs
+
+    def _try(self, loader: Callable[[Path], T], empty: T) -> T:
+        try:
+            return loader(self.root)
+        except GoldenSetError as exc:
+            self.errors.append(exc)
+            return empty
+
+    def _check_query_ids(self) -> None:
+        """qrels and filters must name queries of queries.jsonl (when it loaded)."""
+        if not self.queries:
+            return
+        named = {f.QRELS_DIR + f"/{split}.tsv": set(q) for split, q in self.qrels.items()}
+        named[f.FILTERS] = {c.query_id for c in self.filters}
+        for rel, ids in named.items():
+            unknown = sorted(ids - set(self.queries))
+            if unknown:
+                self.errors.append(GoldenSetError(
+                    self.root / rel, None, f"{len(unknown)} query ids not in {f.QUERIES}: {unknown[:5]}"))
+
+    def summary(self) -> dict[str, int]:
+        """Counts per kind of data (0 = no reference for that stage) plus the error count."""
+        return {
+            "documents": len(self.documents),
+            "parse": len(self.parse),
+            "pages": sum(len(p) for p in self.pages.values()),
+            "headings": sum(len(h) for h in self.headings.values()),
+            "tables": sum(len(t) for t in self.tables.values()),
+            "boilerplate": len(self.boilerplate),
+            "language": len(self.language),
+            "dedup_pairs": len(self.dedup_pairs),
+            "dedup_clusters": len(set(self.dedup_clusters.values())),
+            "pii_spans": sum(len(s) for s in self.pii.values()),
+            "queries": len(self.queries),
+            "qrels": sum(len(d) for q in self.qrels.values() for d in q.values()),
+            "filters": len(self.filters),
+            "errors": len(self.errors),
+        }
