@@ -80,6 +80,9 @@ def _print_checks(result) -> int:
     return failed_errors
 
 
+QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+
+
 def run_document_stages(instance, defs, keys: Sequence[str], batch_size: int) -> bool:
     from rag_eval_assets.lib.corpus_sync import contiguous_batches
     from rag_eval_assets.partitions import DOCUMENTS
@@ -91,7 +94,7 @@ def run_document_stages(instance, defs, keys: Sequence[str], batch_size: int) ->
     for i, (first, last) in enumerate(batches, start=1):
         print(f"[{i}/{len(batches)}] document_stages {first}..{last}")
         result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
+            instance=instance, raise_on_error=False, run_config=QUIET,
             tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last,
                   "rag_eval/launched_by": "rag-eval"})
         _print_checks(result)
@@ -102,7 +105,7 @@ def run_document_stages(instance, defs, keys: Sequence[str], batch_size: int) ->
 def run_corpus_refresh(instance, defs) -> bool:
     print("corpus_refresh (corpus-level assets)")
     result = defs.resolve_job_def("corpus_refresh").execute_in_process(
-        instance=instance, raise_on_error=False, tags={"rag_eval/launched_by": "rag-eval"})
+        instance=instance, raise_on_error=False, run_config=QUIET, tags={"rag_eval/launched_by": "rag-eval"})
     failed = _print_checks(result)
     return result.success and not failed
 

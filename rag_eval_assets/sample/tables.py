@@ -1,0 +1,112 @@
+"""Seeded tables with merged cells and decimal values, plus the facts their cells carry."""
+
+from __future__ import annotations
+
+import random
+
+from rag_eval_assets.sample.catalog import PRODUCT_NAMES, REGIONS
+from rag_eval_assets.sample.facts import FactRegistry
+from rag_eval_assets.sample.model import Fact, TableSpec
+
+# product -> (item label, items, price unit, (metric name, metric values))
+PROFILES: dict[str, tuple[str, tuple[str, ...], str, tuple[str, tuple[int, ...]]]] = {
+    "virtual_machines": ("Instance type", ("t3.micro", "m3.small", "m3.medium", "m3.large", "c3.xlarge", "r3.2xlarge"),
+                         "per hour", ("vCPUs", (1, 2, 4, 8, 16))),
+    "serverless": ("Memory size", ("128 MB", "256 MB", "512 MB", "1024 MB", "2048 MB", "4096 MB"),
+                   "per million requests", ("Max concurrency", (100, 250, 500, 1000))),
+    "object_storage": ("Storage class", ("Standard", "Standard-IA", "Cold", "Archive", "Deep Archive"),
+                       "per GB-month", ("Min. days", (0, 30, 90, 180))),
+    "block_storage": ("Volume type", ("gp-ssd", "gp-ssd-2", "io-ssd", "st-hdd", "cold-hdd"),
+                      "per GB-month", ("Max MB/s", (250, 500, 1000, 2000))),
+    "load_balancer": ("Listener type", ("HTTP", "HTTPS", "TCP", "UDP", "TLS"),
+                      "per LCU-hour", ("Max rules", (50, 100, 200))),
+    "vpn_gateway": ("Gateway size", ("Small", "Medium", "Large", "XLarge"),
+                    "per hour", ("Max Mbit/s", (500, 1250, 2500, 5000))),
+    "invoicing": ("Plan", ("Starter", "Team", "Business", "Enterprise"),
+                  "per invoice", ("Cost centers", (5, 20, 100, 500))),
+    "payments": ("Payment method", ("Card", "SEPA debit", "ACH debit", "Wire transfer", "Wallet"),
+                 "per transaction", ("Settlement days", (1, 2, 3, 5))),
+    "sso": ("Edition", ("Basic", "Standard", "Premium", "Enterprise"),
+            "per user-month", ("Max IdPs", (1, 3, 10, 20))),
+    "access_management": ("Edition", ("Basic", "Standard", "Premium", "Enterprise"),
+                          "per principal-month", ("Custom roles", (10, 50, 200, 1000))),
+}
+KINDS: tuple[str, ...] = ("prices", "quotas", "usage")
+KIND_TITLES = {"prices": "price list", "quotas": "quota and latency table", "usage": "monthly usage summary"}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+REGION_GROUPS = ("Europe", "North America", "Asia Pacific")
+
+
+def _price(rng: random.Random) -> float:
+    """A price with the decimals price lists have: 0.033, 0.0125, 12.75 ..."""
+    magnitude = rng.choice((0.01, 0.1, 1.0, 10.0))
+    return round(rng.uniform(1.0, 9.9) * magnitude, 4 if magnitude < 0.1 else 3 if magnitude < 1 else 2)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4f}".rstrip("0").rstrip(".") if x < 1 else f"{x:.2f}"
+
+
+def _prices(rng: random.Random, product: str) -> tuple[TableSpec, list[tuple[int, int, str]]]:
+    label, items, unit, (metric, metric_values) = PROFILES[product]
+    rows = [(label, f"Price {unit} (USD)", "", metric), ("", "On demand", "Committed", "")]
+    cells: list[tuple[int, int, str]] = []
+    prices = sorted(_price(rng) for _ in range(4))
+    for item, on_demand in zip(sorted(rng.sample(items, 4), key=items.index), prices):
+        committed = _fmt(round(on_demand * rng.choice((0.6, 0.65, 0.7, 0.75)), 4))
+        rows.append((item, _fmt(on_demand), committed, str(rng.choice(metric_values))))
+        cells.append((len(rows) - 1, 1, f"What is the on-demand price {unit} of {item}"))
+    spans = ((0, 0, 1, 0), (0, 1, 0, 2), (0, 3, 1, 3))
+    return TableSpec(tuple(rows), spans, header_rows=2), cells
+
+
+def _quotas(rng: random.Random, product: str) -> tuple[TableSpec, list[tuple[int, int, str]]]:
+    label, items, _, _ = PROFILES[product]
+    rows: list[tuple[str, ...]] = [("Region group", label, "Default quota", "p99 latency (ms)")]
+    spans, cells = [], []
+    for group in REGION_GROUPS:
+        spans.append((len(rows), 0, len(rows) + 1, 0))
+        for i, item in enumerate(sorted(rng.sample(items, 2), key=items.index)):
+            latency = round(rng.uniform(2.0, 40.0), 2)
+            rows.append((group if i == 0 else "", item, str(rng.choice((10, 20, 50, 100, 200))), f"{latency:.2f}"))
+            cells.append((len(rows) - 1, 3, f"What is the p99 latency in ms of {item} in the {group} region group"))
+    return TableSpec(tuple(rows), tuple(spans), header_rows=1), cells
+
+
+def _usage(rng: random.Random, product: str) -> tuple[TableSpec, list[tuple[int, int, str]]]:
+    rows: list[tuple[str, ...]] = [("Month", "Requests (millions)", "Error rate (%)", "Cost (USD)")]
+    start = rng.randrange(0, 9)
+    total, cells = 0.0, []
+    for month in MONTHS[start:start + rng.choice((3, 4))]:
+        cost = round(rng.uniform(120.0, 9800.0), 2)
+        total += cost
+        rows.append((month, f"{rng.uniform(0.5, 40.0):.2f}", f"{rng.uniform(0.001, 0.09):.3f}", f"{cost:.2f}"))
+        cells.append((len(rows) - 1, 2, f"What was the error rate in percent in {month}"))
+    rows.append(("Total", "", "", f"{round(total, 2):.2f}"))
+    spans = ((len(rows) - 1, 0, len(rows) - 1, 2),)
+    return TableSpec(tuple(rows), spans, header_rows=1), cells
+
+
+_BUILDERS = {"prices": _prices, "quotas": _quotas, "usage": _usage}
+
+
+def make_table(rng: random.Random, registry: FactRegistry, product: str, version: str, kind: str, number: int,
+               base: bool) -> tuple[TableSpec, str, list[Fact]]:
+    """A table of ``kind`` about a product version in a seeded region, its caption and cell facts."""
+    regions = list(REGIONS)
+    rng.shuffle(regions)
+    region = next((r for r in regions if registry.is_free((product, version, f"table-{kind}", r), base)), regions[0])
+    registry.claim((product, version, f"table-{kind}", region), base)
+    spec, cells = _BUILDERS[kind](rng, product)
+    name = f"{PRODUCT_NAMES[product]} {version} {KIND_TITLES[kind]} ({region})"
+    spec = TableSpec(spec.cells, spec.spans, spec.header_rows, title=name)
+    facts = []
+    for row, col, question in cells:
+        value = spec.cells[row][col]
+        facts.append(Fact(
+            key=(product, version, f"table-{kind}-{spec.cells[row][0] or row}-{row}-{col}", region),
+            attr=f"table-{kind}", lang="en", sentence=value,
+            question=f"According to the {name}, {question[0].lower()}{question[1:]}?",
+            answer=value, value=value, product=product, version=version, label=KIND_TITLES[kind]))
+    return spec, f"Table {number}: {name}", facts
