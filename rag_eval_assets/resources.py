@@ -33,6 +33,10 @@ class Settings:
     batch_size: int = 50
     max_concurrent: int = 2
     sensor_interval_s: int = 60
+    parsers: str = "pymupdf,pymupdf4llm,docling,unstructured,ocr"
+    primary_parser: str = "docling"
+    parse_timeout_s: float = 120.0
+    docling_artifacts_path: str = ""
 
     ENV = {
         "corpus_root": "RAG_EVAL_CORPUS_ROOT",
@@ -44,6 +48,10 @@ class Settings:
         "batch_size": "RAG_EVAL_BATCH_SIZE",
         "max_concurrent": "RAG_EVAL_MAX_CONCURRENT",
         "sensor_interval_s": "RAG_EVAL_SENSOR_INTERVAL_S",
+        "parsers": "RAG_EVAL_PARSERS",
+        "primary_parser": "RAG_EVAL_PRIMARY_PARSER",
+        "parse_timeout_s": "RAG_EVAL_PARSE_TIMEOUT_S",
+        "docling_artifacts_path": "RAG_EVAL_DOCLING_ARTIFACTS",
     }
 
     @classmethod
@@ -107,8 +115,35 @@ class StorageResource(dg.ConfigurableResource):
         return Storage(self.root)
 
 
+#: Default per-class CER limits (measured on the sample corpus, see README "Parse stage").
+#: ERROR limits gate the primary parser (blocking checks); WARN limits are reported for every
+#: parser. Override them in the launchpad (resource config of ``parse_config``).
+DEFAULT_CER_ERROR_MAX = {"pdf_single_column": 0.01, "pdf_two_column": 0.01, "pdf_tables": 0.01,
+                         "text_multilingual": 0.01, "text_near_duplicate": 0.01, "text_pii": 0.01}
+DEFAULT_CER_WARN_MAX = {"pdf_scanned": 0.10, "docx_report": 0.01, "html_article": 0.05}
+
+
+class ParseConfig(dg.ConfigurableResource):
+    """Parse-stage knobs: time limit, docling weights, per-class CER thresholds."""
+
+    timeout_s: float = 120.0
+    isolation: str = "process"
+    docling_artifacts_path: str = ""
+    cer_error_max: dict[str, float] = DEFAULT_CER_ERROR_MAX
+    cer_warn_max: dict[str, float] = DEFAULT_CER_WARN_MAX
+    max_failure_rate: float = 0.0
+
+    def options(self, parser: str) -> dict:
+        """Extra keyword options for ``parse_document`` of this parser."""
+        if parser == "docling" and self.docling_artifacts_path:
+            return {"artifacts_path": self.docling_artifacts_path}
+        return {}
+
+
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
+        "parse_config": ParseConfig(timeout_s=settings.parse_timeout_s,
+                                    docling_artifacts_path=settings.docling_artifacts_path),
         "corpus": CorpusResource(corpus_root=settings.corpus_root, ontology_path=settings.ontology_path),
         "golden": GoldenSetResource(golden_root=settings.golden_root),
         "storage": StorageResource(root=settings.storage_root),

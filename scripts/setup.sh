@@ -29,6 +29,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   # CPU torch first, from the wheel on disk; constraints.txt keeps it there.
   python -m pip install -q -c constraints.txt "torch==2.13.0"
   python -m pip install -q -c constraints.txt -e ".[dev]"
+  # unstructured imports unstructured-inference's pure-Python PDF helpers; its declared deps
+  # (timm -> torchvision, transformers) are not needed offline and would break CPU torch.
+  python -m pip install -q --no-deps "unstructured-inference==1.6.14"
   echo "$want" > "$stamp"
   echo "[setup] installed into .venv"
 else

@@ -112,18 +112,19 @@ class Storage:
         return json.loads(_read_bytes(self.path(asset, key, "json")))
 
     # --- housekeeping -------------------------------------------------------------------
-    def keys(self, asset: str, ext: str = "parquet") -> list[str]:
-        """Partition keys stored for an asset (corpus-level file excluded)."""
+    def _names(self, asset: str) -> list[str]:
         base = f"{self.root}/{asset}"
         if _is_remote(base):
             from upath import UPath
 
             folder = UPath(base)
-            names = [p.name for p in folder.iterdir()] if folder.exists() else []
-        else:
-            folder = Path(base.removeprefix("file://"))
-            names = [p.name for p in folder.iterdir()] if folder.is_dir() else []
-        return sorted(n[: -len(ext) - 1] for n in names
+            return [p.name for p in folder.iterdir()] if folder.exists() else []
+        folder = Path(base.removeprefix("file://"))
+        return [p.name for p in folder.iterdir()] if folder.is_dir() else []
+
+    def keys(self, asset: str, ext: str = "parquet") -> list[str]:
+        """Partition keys stored for an asset with extension ``ext`` (corpus-level file excluded)."""
+        return sorted(n[: -len(ext) - 1] for n in self._names(asset)
                       if n.endswith("." + ext) and not n.startswith((".", "_")))
 
     def delete(self, asset: str, key: str, ext: str = "parquet") -> bool:
@@ -150,15 +151,17 @@ class Storage:
         return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
 
     def prune(self, keep: set[str]) -> dict[str, list[str]]:
-        """Delete per-document outputs whose key is not in ``keep`` (deleted documents).
+        """Delete per-document outputs (any extension) whose key is not in ``keep``.
 
         Returns asset -> removed keys. Corpus-level files (``_corpus``) are never touched.
         """
         removed: dict[str, list[str]] = {}
         for asset in self.assets():
-            gone = [k for k in self.keys(asset) if k not in keep]
-            for k in gone:
-                self.delete(asset, k)
-            if gone:
-                removed[asset] = gone
+            for name in self._names(asset):
+                if name.startswith((".", "_")) or "." not in name:
+                    continue
+                key, ext = name.rsplit(".", 1)
+                if key not in keep:
+                    self.delete(asset, key, ext)
+                    removed.setdefault(asset, []).append(key)
         return removed

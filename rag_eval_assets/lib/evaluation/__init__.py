@@ -1,0 +1,1 @@
+"""Per-document evaluation of a stage's output against golden references (plain Python)."""
