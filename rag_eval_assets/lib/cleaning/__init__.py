@@ -1,0 +1,38 @@
+"""Cleaning: boilerplate removal, Unicode normalization, language ID, PII detection/redaction.
+
+Public API (plain Python, no Dagster; heavy libraries load on first call, once per process):
+
+- ``extract_main_text(html, mode="balanced")`` -> main text (trafilatura; modes
+  balanced / precision / recall); ``remove_repeated_lines(doc)`` -> (doc without running
+  headers/footers, RepeatedLines counts) for paged ``ParsedDocument``s;
+- ``normalize_unicode(text)`` -> (NFC text without invisible characters, UnicodeReport);
+- ``detect_language(text)`` -> ISO 639-1 code or None; ``analyze_language(text)`` ->
+  LanguageResult (language, confidence, mixed-language sections); lingua, restricted to the
+  ontology's languages unless ``languages=`` says otherwise;
+- ``detect_pii(text)`` -> [(start, end, entity_type)]; ``redact_pii(text)`` -> (text with
+  ``<ENTITY_TYPE>`` masks, spans); ``mask_sample(text, spans)`` for logs and summaries.
+
+Metrics live in ``rag_eval_assets.lib.metrics.{boilerplate,language,pii}``.
+"""
+
+from rag_eval_assets.lib.cleaning.boilerplate import (
+    BoilerplateMode,
+    RepeatedLines,
+    extract_main_text,
+    remove_repeated_lines,
+)
+from rag_eval_assets.lib.cleaning.language import (
+    LanguageResult,
+    LanguageSection,
+    analyze_language,
+    detect_language,
+    ontology_languages,
+)
+from rag_eval_assets.lib.cleaning.pii import PII_ENTITIES, detect_pii, mask_sample, redact_pii
+from rag_eval_assets.lib.cleaning.unicode import UnicodeReport, normalize_unicode
+
+__all__ = [
+    "PII_ENTITIES", "BoilerplateMode", "LanguageResult", "LanguageSection", "RepeatedLines",
+    "UnicodeReport", "analyze_language", "detect_language", "detect_pii", "extract_main_text",
+    "mask_sample", "normalize_unicode", "ontology_languages", "redact_pii", "remove_repeated_lines",
+]

@@ -1,0 +1,343 @@
+"""Duplicate clusters: exact hash, MinHash LSH candidates, verification, union-find, canonical id.
+
+Pipeline of :meth:`NearDuplicateIndex.find`:
+
+1. **exact**: documents with equal :func:`~.shingles.content_hash` (NFKC + casefold + collapsed
+   whitespace) form one group; only its canonical member goes on to the sketches. Documents whose
+   normalized text is empty are left out (listed in ``DedupResult.empty``): two failed parses are
+   not duplicates of each other.
+2. **candidates**: ``MinHashLSH`` over the signatures (resemblance mode) and/or
+   ``MinHashLSHEnsemble`` (containment mode). LSH band parameters use ``lsh_weights=(0.1, 0.9)``
+   (false-positive, false-negative) instead of datasketch's ``(0.5, 0.5)``: a false candidate costs
+   one set intersection at verification, a missed candidate is a missed merge. At
+   ``threshold=0.7`` datasketch's weights give bands x rows = 14 x 9, which finds a pair of Jaccard
+   0.75 with probability 0.66; ours give 20 x 6: 0.98.
+3. **verification** (against false merges): a candidate pair is merged only when its exact
+   shingle Jaccard is ``>= verify_threshold`` (rule ``"resemblance"``) or, in containment mode,
+   when the exact containment of the shorter document is ``>= containment_threshold`` and the
+   shorter document has ``>= min_containment_shingles`` shingles (rule ``"containment"``).
+   ``verify_on="estimate"`` uses the MinHash estimates instead (no shingle sets needed).
+   An excerpt keeps only its best containment edge (highest containment, then the canonical
+   order below), so a paragraph quoted by two unrelated documents cannot bridge them.
+4. **clusters**: union-find over the verified pairs; clusters of size >= 2 are reported.
+   **Canonical document** of a cluster: the longest normalized text (most content; in containment
+   mode, the source rather than the excerpt), ties broken by the lexicographically smallest id.
+
+Defaults (word 5-shingles, ``num_perm=128``, ``threshold=0.7``, resemblance mode;
+``containment_threshold=0.7`` when containment is on) come from the sweep below, run by
+``python benchmarks/bench_dedup.py sweep`` on the committed sample golden set (104 documents,
+90 labelled pairs; R counts heavy_edit, labelled duplicate there) and on the Clough corpus
+(35 documents; pairs answer vs. source: cut + light = duplicate, non = distinct, heavy =
+paraphrase reported apart). Per-kind columns are recalls ("share merged" for heavy).
+"cl. P" = cluster-pair precision against ``clusters.csv``, which also sees unlabelled merges.
+
+Resemblance, word 5-shingles (threshold = LSH threshold = verification Jaccard). At every
+threshold: precision 1.00 and false-merge rate 0.00 (pairs and clusters) on both sets, exact
+copies all found, same_topic / random / non pairs never merged.
+
+| threshold | sample R | light_edit | heavy_edit | Clough R | cut | light | heavy |
+|---|---|---|---|---|---|---|---|
+| 0.50-0.65 | 0.50 | 1.00 | 0.00 | 0.17 | 0.17 | 0.17 | 0.17 |
+| 0.70-0.80 | 0.50 | 1.00 | 0.00 | 0.17 | 0.17 | 0.17 | 0.00 |
+| 0.85 | 0.44 | 0.83 | 0.00 | 0.08 | 0.00 | 0.17 | 0.00 |
+| 0.90 | 0.22 | 0.17 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 |
+| 0.95 | 0.17 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 |
+
+Word 3-shingles: the same on the sample for 0.55-0.85 (0.50 adds one heavy edit, 0.90 drops a
+light edit) and Clough light 0.33 at <= 0.55, but distinct pairs score higher (most similar
+same_topic pair J 0.31 vs 0.27). Word 7-shingles: light edits drop from 0.80 (narrower band).
+
+Containment, ``mode="both"`` (resemblance 0.7 + ensemble; threshold = containment threshold).
+Sample recall stays 0.50 (exact + light, no heavy edit); Clough precision 1.00, non never merged.
+
+| threshold | sample P | false-merge | cl. P | same_topic merged | Clough R | cut | light | heavy |
+|---|---|---|---|---|---|---|---|---|
+| 0.50 | 0.75 | 0.25 | 0.31 | 0.25 | 0.67 | 0.67 | 0.67 | 0.33 |
+| 0.55 | 0.86 | 0.14 | 0.62 | 0.12 | 0.67 | 0.67 | 0.67 | 0.33 |
+| 0.60 | 1.00 | 0.00 | 0.95 | 0.00 | 0.67 | 0.67 | 0.67 | 0.33 |
+| 0.65 | 1.00 | 0.00 | 1.00 | 0.00 | 0.67 | 0.67 | 0.67 | 0.17 |
+| 0.70 | 1.00 | 0.00 | 1.00 | 0.00 | 0.58 | 0.67 | 0.50 | 0.17 |
+| 0.75-0.80 | 1.00 | 0.00 | 1.00 | 0.00 | 0.50 | 0.67 | 0.33 | 0.17 |
+| 0.85 | 1.00 | 0.00 | 1.00 | 0.00 | 0.42 | 0.67 | 0.17 | 0.17 |
+| 0.90 | 1.00 | 0.00 | 1.00 | 0.00 | 0.33 | 0.50 | 0.17 | 0.00 |
+| 0.95 | 1.00 | 0.00 | 1.00 | 0.00 | 0.17 | 0.17 | 0.17 | 0.00 |
+
+Why these defaults:
+
+- ``threshold=0.7``: every value in 0.50-0.80 has no false merge (pairs or clusters) on either
+  set and finds every exact copy and light edit; 0.85 loses a light edit. 0.7 sits 0.13 under the
+  weakest sample light edit (J 0.83, found by 20 x 6 bands with probability 0.9997) and 0.43
+  above the most similar distinct pair (J 0.27); J >= 0.7 means two equal-size documents share
+  >= 82 % of their shingles (``2J / (1 + J)``), so dropping the non-canonical one loses little.
+  Below 0.7 the Clough heavy revision g4pC_taskd (J 0.70) merges: a paraphrase, not a copy.
+- word 5-shingles: as good as 3 on both sets with lower scores for distinct pairs (a false merge
+  deletes a distinct document from the index, a missed merge only leaves a redundant one).
+- ``containment_threshold=0.7``: the sample has false merges at <= 0.55 and an unlabelled one at
+  0.60 (templated documents sharing most sections); 0.7 keeps 0.1 of margin above it and the
+  maximal Clough cut recall (the two cut answers never found copy 45 % and 25 % of their text).
+- ``mode="resemblance"``: containment is opt-in (``"both"``): it merges excerpts into their
+  source, which is right for quotations but costs false merges on templated corpora below 0.65.
+- Heavy edits are not found by either mode at these settings (sample J 0.25-0.35, containment
+  0.41-0.53 at word 5-shingles: inside the range of same-topic distinct pairs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, MutableMapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Literal
+
+import numpy as np
+
+from rag_eval_assets.lib.dedup.containment import containment_candidate_pairs
+from rag_eval_assets.lib.dedup.minhash import (
+    MinHashSigner,
+    estimated_jaccard,
+    lsh_candidate_pairs,
+)
+from rag_eval_assets.lib.dedup.shingles import (
+    ShingleUnit,
+    containment,
+    content_hash,
+    jaccard,
+    normalize_text,
+    shingle_set,
+)
+
+Mode = Literal["resemblance", "containment", "both"]
+Rule = Literal["exact", "resemblance", "containment"]
+
+
+@dataclass(frozen=True)
+class SketchParams:
+    """How documents become sketches (fixed for one :class:`NearDuplicateIndex`)."""
+
+    shingle_k: int = 5  # word 5-grams: the sweep's best separation of light edits from same-topic
+    shingle_unit: ShingleUnit = "word"
+    num_perm: int = 128  # datasketch default; Jaccard estimate std <= 0.044
+    seed: int = 1  # datasketch default
+
+    def cache_key(self, content_sha256: str) -> str:
+        """Key of a document's signature in a signature cache (content hash + sketch settings)."""
+        return f"{content_sha256}:{self.shingle_unit}{self.shingle_k}:p{self.num_perm}:s{self.seed}:affine32"
+
+
+@dataclass(frozen=True)
+class MatchParams:
+    """When two sketched documents are merged (cheap to vary: see ``threshold_sweep``)."""
+
+    threshold: float = 0.7  # LSH threshold and default verification Jaccard (sweep in module doc)
+    verify_threshold: float | None = None  # None: same as ``threshold``
+    verify_on: Literal["exact", "estimate"] = "exact"
+    mode: Mode = "resemblance"
+    containment_threshold: float = 0.7  # sweep in module doc (mode "both")
+    min_containment_shingles: int = 25  # ~30 words: shorter overlaps are boilerplate lines
+    lsh_weights: tuple[float, float] = (0.1, 0.9)  # (false positive, false negative), see step 2
+    ensemble_num_part: int = 16  # datasketch default
+    ensemble_m: int = 8  # datasketch default
+
+    def __post_init__(self) -> None:
+        for name in ("threshold", "containment_threshold", "verify_threshold"):
+            value = getattr(self, name)
+            if value is not None and not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+        if self.mode not in ("resemblance", "containment", "both"):
+            raise ValueError(f"mode must be resemblance, containment or both, got {self.mode!r}")
+        if self.verify_on not in ("exact", "estimate"):
+            raise ValueError(f"verify_on must be exact or estimate, got {self.verify_on!r}")
+
+    @property
+    def jaccard_threshold(self) -> float:
+        return self.threshold if self.verify_threshold is None else self.verify_threshold
+
+
+@dataclass(frozen=True)
+class PairScore:
+    """One scored pair (``doc_a < doc_b``): exact-hash pair or LSH candidate, merged or rejected."""
+
+    doc_a: str
+    doc_b: str
+    jaccard: float | None  # exact shingle Jaccard (None with verify_on="estimate")
+    estimated_jaccard: float
+    containment: float | None  # of the shorter document, exact (or estimated)
+    candidate_of: tuple[str, ...]  # "exact_hash", "lsh", "ensemble"
+    merged_by: Rule | None  # None: candidate rejected by verification
+
+
+@dataclass(frozen=True)
+class Cluster:
+    canonical: str
+    members: frozenset[str]  # includes the canonical document
+    rules: frozenset[Rule]  # rules of the merged pairs inside the cluster
+
+
+@dataclass
+class DedupResult:
+    """Clusters (size >= 2, largest first), every scored pair, and the documents left out."""
+
+    clusters: list[Cluster]
+    pairs: list[PairScore]
+    empty: list[str] = field(default_factory=list)
+
+    def as_sets(self) -> list[set[str]]:
+        return [set(c.members) for c in self.clusters]
+
+    def canonical_of(self) -> dict[str, str]:
+        """Clustered doc id -> canonical id of its cluster (documents not listed are unique)."""
+        return {m: c.canonical for c in self.clusters for m in c.members}
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        root = self.parent.setdefault(x, x)
+        while root != self.parent[root]:
+            root = self.parent[root]
+        while x != root:
+            self.parent[x], x = root, self.parent[x]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        self.parent[self.find(a)] = self.find(b)
+
+    def groups(self) -> list[set[str]]:
+        out: dict[str, set[str]] = {}
+        for x in self.parent:
+            out.setdefault(self.find(x), set()).add(x)
+        return list(out.values())
+
+
+class NearDuplicateIndex:
+    """Normalized hashes, shingle sets and signatures of a corpus, ready for :meth:`find`.
+
+    ``cache``: optional mapping ``SketchParams.cache_key(content hash) -> signature`` that is read
+    and filled, so a nightly run signs only new or changed documents (persist it between runs).
+    """
+
+    def __init__(self, texts: Mapping[str, str], params: SketchParams | None = None,
+                 cache: MutableMapping[str, np.ndarray] | None = None) -> None:
+        self.params = params or SketchParams()
+        normalized = {doc_id: normalize_text(t) for doc_id, t in texts.items()}
+        self.length = {d: len(t) for d, t in normalized.items()}
+        self.empty = sorted(d for d, n in self.length.items() if n == 0)
+        groups: dict[str, list[str]] = {}
+        for doc_id in sorted(d for d, n in self.length.items() if n):
+            groups.setdefault(content_hash(normalized[doc_id]), []).append(doc_id)
+        self.exact_groups = [sorted(g, key=self.canonical_key) for g in groups.values()]
+        rep_hash = {min(g, key=self.canonical_key): h for h, g in groups.items()}
+        self.keys = sorted(rep_hash)  # one representative (the canonical member) per exact group
+        p = self.params
+        self.shingles = {d: shingle_set(normalized[d], p.shingle_k, p.shingle_unit) for d in self.keys}
+        self.signer = MinHashSigner(p.num_perm, p.seed)
+        cache = {} if cache is None else cache
+        missing = [d for d in self.keys if p.cache_key(rep_hash[d]) not in cache]
+        for doc_id, row in zip(missing, self.signer.signatures([self.shingles[d] for d in missing]), strict=True):
+            cache[p.cache_key(rep_hash[doc_id])] = row
+        self.signature = {d: np.asarray(cache[p.cache_key(rep_hash[d])]) for d in self.keys}
+
+    def canonical_key(self, doc_id: str) -> tuple[int, str]:
+        """Sort key: longest normalized text first, then smallest id."""
+        return (-self.length[doc_id], doc_id)
+
+    def find(self, params: MatchParams | None = None) -> DedupResult:
+        """Exact groups + verified near-duplicate pairs -> clusters (see the module docstring)."""
+        mp = params or MatchParams()
+        candidates = self._candidates(mp)
+        scored = [self._score(a, b, tuple(sorted(src)), mp) for (a, b), src in sorted(candidates.items())]
+        scored = self._best_containment_edges(scored)
+        uf = _UnionFind()
+        rules: dict[str, set[Rule]] = {}
+        pairs: list[PairScore] = []
+        for group in self.exact_groups:
+            for member in group[1:]:
+                a, b = sorted((group[0], member))
+                pairs.append(PairScore(a, b, 1.0, 1.0, 1.0, ("exact_hash",), "exact"))
+        pairs.extend(scored)
+        for pair in pairs:
+            if pair.merged_by is not None:
+                uf.union(pair.doc_a, pair.doc_b)
+        for pair in pairs:
+            if pair.merged_by is not None:
+                rules.setdefault(uf.find(pair.doc_a), set()).add(pair.merged_by)
+        clusters = [
+            Cluster(min(g, key=self.canonical_key), frozenset(g), frozenset(rules[uf.find(next(iter(g)))]))
+            for g in uf.groups() if len(g) >= 2
+        ]
+        clusters.sort(key=lambda c: (-len(c.members), c.canonical))
+        return DedupResult(clusters, pairs, list(self.empty))
+
+    def _candidates(self, mp: MatchParams) -> dict[tuple[str, str], set[str]]:
+        out: dict[tuple[str, str], set[str]] = {}
+        if len(self.keys) < 2:
+            return out
+        minhashes = [self.signer.to_minhash(self.signature[d]) for d in self.keys]
+        num_perm = self.params.num_perm
+        if mp.mode in ("resemblance", "both"):
+            for pair in lsh_candidate_pairs(self.keys, minhashes, mp.threshold, num_perm, mp.lsh_weights):
+                out.setdefault(pair, set()).add("lsh")
+        if mp.mode in ("containment", "both"):
+            sizes = [len(self.shingles[d]) for d in self.keys]
+            for pair in containment_candidate_pairs(self.keys, minhashes, sizes, mp.containment_threshold,
+                                                    num_perm, mp.ensemble_num_part, mp.ensemble_m,
+                                                    mp.lsh_weights):
+                out.setdefault(pair, set()).add("ensemble")
+        return out
+
+    def _score(self, a: str, b: str, sources: tuple[str, ...], mp: MatchParams) -> PairScore:
+        sa, sb = self.shingles[a], self.shingles[b]
+        est = estimated_jaccard(self.signature[a], self.signature[b])
+        if mp.verify_on == "exact":
+            jac: float | None = jaccard(sa, sb)
+            cont = containment(sa, sb)
+            sim = jac
+        else:
+            jac, sim = None, est
+            # |A ∩ B| = J (|A| + |B|) / (1 + J), divided by the smaller size
+            cont = min(1.0, est * (len(sa) + len(sb)) / ((1.0 + est) * min(len(sa), len(sb))))
+        rule: Rule | None = None
+        if "lsh" in sources and sim >= mp.jaccard_threshold:
+            rule = "resemblance"
+        elif ("ensemble" in sources and cont >= mp.containment_threshold
+              and min(len(sa), len(sb)) >= mp.min_containment_shingles):
+            rule = "containment"
+        return PairScore(a, b, jac, est, cont, sources, rule)
+
+    def _best_containment_edges(self, pairs: list[PairScore]) -> list[PairScore]:
+        """Keep, per excerpt (shorter document), only its best containment edge; demote the rest."""
+        best: dict[str, tuple[float, tuple[int, str], tuple[str, str]]] = {}
+        for p in pairs:
+            if p.merged_by == "containment":
+                excerpt, source = sorted((p.doc_a, p.doc_b), key=lambda d: (len(self.shingles[d]), d))
+                rank = (-(p.containment or 0.0), self.canonical_key(source), (p.doc_a, p.doc_b))
+                best[excerpt] = min(best.get(excerpt, rank), rank)
+        kept = {v[2] for v in best.values()}
+        return [replace(p, merged_by=None) if p.merged_by == "containment" and (p.doc_a, p.doc_b) not in kept
+                else p for p in pairs]
+
+
+def split_params(params: Mapping[str, object]) -> tuple[SketchParams, MatchParams]:
+    """Route keyword parameters to :class:`SketchParams` / :class:`MatchParams` (unknown -> TypeError)."""
+    names = {cls: {f.name for f in fields(cls)} for cls in (SketchParams, MatchParams)}
+    unknown = set(params) - names[SketchParams] - names[MatchParams]
+    if unknown:
+        raise TypeError(f"unknown dedup parameter(s): {sorted(unknown)}")
+    sketch = {k: v for k, v in params.items() if k in names[SketchParams]}
+    match = {k: v for k, v in params.items() if k in names[MatchParams]}
+    return SketchParams(**sketch), MatchParams(**match)  # type: ignore[arg-type]
+
+
+def find_near_duplicates(texts: Mapping[str, str], **params: object) -> DedupResult:
+    """Clusters with canonical ids, every scored pair and the rule that merged it.
+
+    ``params``: any field of :class:`SketchParams` or :class:`MatchParams`.
+    """
+    sketch, match = split_params(params)
+    return NearDuplicateIndex(texts, sketch).find(match)
+
+
+def near_duplicate_clusters(texts: Mapping[str, str], **params: object) -> list[set[str]]:
+    """Duplicate clusters (size >= 2) of ``texts`` (doc_id -> text); see :func:`find_near_duplicates`."""
+    return find_near_duplicates(texts, **params).as_sets()
+

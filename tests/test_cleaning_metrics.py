@@ -1,0 +1,181 @@
+"""Cleaning metrics (rag_eval_assets.lib.metrics.{boilerplate,language,pii}): hand-computed
+pinned values and edge cases (no predictions, no gold, empty texts)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from rag_eval_assets.lib.metrics.boilerplate import (
+    Overlap,
+    boilerplate_prf,
+    corpus_prf,
+    overlap,
+    tokenize,
+)
+from rag_eval_assets.lib.metrics.language import accuracy, language_scores, macro_f1
+from rag_eval_assets.lib.metrics.pii import f_beta, pii_span_scores, pii_token_scores
+
+approx = pytest.approx
+
+# ---------------------------------------------------------------- boilerplate (AEB scorer)
+
+
+def test_tokenize_is_aeb_word_runs() -> None:
+    tokens = ["Hello", "world", "It", "s", "2024", "05", "01", "café"]
+    assert tokenize("Hello, world! It's 2024-05-01 — café") == tokens
+    assert tokenize("") == []
+
+
+def test_bag_of_tokens_pinned() -> None:
+    # ngram=1: ref a:2 b:1, hyp a:1 b:2 c:1 -> tp 2, fp 2, fn 1 -> P 2/4, R 2/3, F1 4/7
+    assert boilerplate_prf("a a b", "a b b c", ngram=1) == approx((0.5, 2 / 3, 4 / 7))
+    assert boilerplate_prf("the cat sat on the mat", "the cat sat", ngram=1) == approx((1.0, 0.5, 2 / 3))
+    o = overlap("a a b", "a b b c", ngram=1)
+    assert (o.tp, o.fp, o.fn) == approx((2 / 5, 2 / 5, 1 / 5))  # normalized to sum 1
+
+
+def test_four_token_shingles_pinned() -> None:
+    # ref shingles (w1..w4), (w2..w5); hyp (w1..w4): tp 1, fn 1
+    assert boilerplate_prf("w1 w2 w3 w4 w5", "w1 w2 w3 w4") == approx((1.0, 0.5, 2 / 3))
+    # fewer tokens than n: one short shingle; punctuation is not a token; case counts
+    assert boilerplate_prf("hello world", "hello world!") == (1.0, 1.0, 1.0)
+    assert boilerplate_prf("Hello world", "hello world") == (0.0, 0.0, 0.0)
+    with pytest.raises(ValueError):
+        overlap("a", "a", ngram=0)
+
+
+def test_boilerplate_edge_cases() -> None:
+    assert boilerplate_prf("", "") == (1.0, 1.0, 1.0)  # AEB: fp == fn == 0
+    assert boilerplate_prf("some main text", "") == (0.0, 0.0, 0.0)  # nothing kept
+    assert boilerplate_prf("", "kept boilerplate") == (0.0, 0.0, 0.0)  # nothing to keep
+    assert boilerplate_prf("!!", "...") == (1.0, 1.0, 1.0)  # no tokens on either side
+
+
+def test_corpus_prf_is_aebs_aggregate() -> None:
+    perfect, half, nothing_kept = overlap("a b", "a b", 1), overlap("a b", "a", 1), overlap("a b", "", 1)
+    result = corpus_prf([perfect, half, nothing_kept])
+    # P averages documents that kept something (2), R all with a reference (3)
+    assert result.precision == approx(1.0)
+    assert result.recall == approx((1 + 0.5 + 0) / 3)
+    assert result.f1 == approx(2 * 1.0 * 0.5 / 1.5)
+    assert result.mean_f1 == approx((1 + 2 / 3 + 0) / 3)
+    assert result.documents == 3
+    empty = corpus_prf([])
+    assert math.isnan(empty.precision) and math.isnan(empty.f1) and empty.documents == 0
+    only_empty_hyp = corpus_prf([Overlap(0.0, 0.0, 1.0)])
+    assert math.isnan(only_empty_hyp.precision) and only_empty_hyp.recall == 0.0
+
+
+# ---------------------------------------------------------------- language
+
+
+def test_language_scores_pinned() -> None:
+    gold = {"1": "en", "2": "en", "3": "de", "4": "fr"}
+    pred = {"1": "en", "2": "de", "3": "de", "4": None, "extra": "it"}  # "extra" has no label: ignored
+    scores = language_scores(gold, pred)
+    assert scores.per_language["en"] == approx((1.0, 0.5, 2 / 3, 2))
+    assert scores.per_language["de"] == approx((0.5, 1.0, 2 / 3, 1))
+    assert scores.per_language["fr"] == (0.0, 0.0, 0.0, 1)  # undetermined: a miss, no fp
+    assert set(scores.per_language) == {"en", "de", "fr"}
+    assert scores.macro_f1 == approx(4 / 9)
+    assert scores.accuracy == approx(0.5)
+    assert macro_f1(gold, pred) == approx(4 / 9) and accuracy(gold, pred) == approx(0.5)
+
+
+def test_language_scores_edge_cases() -> None:
+    assert language_scores({"a": "en"}, {"a": "en"}).macro_f1 == 1.0
+    wrong = language_scores({"a": "en"}, {"a": "it"})  # a predicted language enters the average
+    assert set(wrong.per_language) == {"en", "it"} and wrong.macro_f1 == 0.0
+    assert language_scores({"a": "en", "b": "de"}, {}).macro_f1 == 0.0  # no predictions
+    empty = language_scores({}, {"a": "en"})  # no gold
+    assert empty.per_language == {} and math.isnan(empty.macro_f1) and math.isnan(empty.accuracy)
+
+
+# ---------------------------------------------------------------- PII
+
+
+def test_f_beta_pinned() -> None:
+    assert f_beta(0.5, 1.0) == approx(5 * 0.5 / (4 * 0.5 + 1))  # F2
+    assert f_beta(1.0, 0.5, beta=1) == approx(2 / 3)
+    assert math.isnan(f_beta(0.0, 0.0)) and math.isnan(f_beta(float("nan"), 1.0))
+
+
+TEXT = "Call (John Smith) at 555-123-4567 or mail js@example.com today."
+NAME = (6, 16, "PERSON")  # "John Smith"
+PHONE = (21, 33, "PHONE_NUMBER")
+MAIL = (37, 51, "EMAIL_ADDRESS")
+
+
+def _span(gold: list, pred: list, **kw):  # one document
+    return pii_span_scores({"d": gold}, {"d": pred}, {"d": TEXT}, **kw)
+
+
+def test_span_exact_and_partial_match() -> None:
+    assert TEXT[NAME[0]:NAME[1]] == "John Smith" and TEXT[PHONE[0]:PHONE[1]] == "555-123-4567"
+    assert _span([NAME], [NAME]).per_entity["PERSON"] == (1, 1, 1, 1.0, 1.0, 1.0)
+    john = (6, 10, "PERSON")  # IoU 4/10 = 0.4
+    assert _span([NAME], [john]).per_entity["PERSON"][:5] == (1, 1, 0, 0.0, 0.0)
+    assert _span([NAME], [john], iou_threshold=0.4).per_entity["PERSON"].recall == 1.0
+
+
+def test_span_two_predictions_cover_one_annotation() -> None:
+    # "John" + "Smith" cover 9 of 10 characters: IoU 0.9 -> one tp over two predictions
+    scores = _span([NAME], [(6, 10, "PERSON"), (11, 16, "PERSON")]).per_entity["PERSON"]
+    assert scores == approx((1, 2, 1, 0.5, 1.0, 5 * 0.5 / (4 * 0.5 + 1)))
+
+
+def test_span_trimming_of_punctuation_needs_texts() -> None:
+    wide = (5, 17, "PERSON")  # "(John Smith)": IoU 10/12 untrimmed
+    assert _span([NAME], [wide]).per_entity["PERSON"].recall == 1.0
+    raw = pii_span_scores({"d": [NAME]}, {"d": [wide]})
+    assert raw.per_entity["PERSON"].recall == 0.0
+
+
+def test_span_type_mismatch_counts_only_overall() -> None:
+    scores = _span([NAME], [(6, 16, "LOCATION")])
+    person, location = scores.per_entity["PERSON"], scores.per_entity["LOCATION"]
+    assert person.recall == 0.0 and math.isnan(person.precision) and math.isnan(person.f_beta)
+    assert location.precision == 0.0 and math.isnan(location.recall)
+    assert scores.overall[:5] == (1, 1, 1, 1.0, 1.0)  # type-agnostic: detected is detected
+
+
+def test_span_corpus_pinned() -> None:
+    gold = {"d1": [NAME, MAIL], "d2": [NAME]}
+    pred = {"d1": [NAME, MAIL, PHONE]}  # d2 absent: no predictions there
+    scores = pii_span_scores(gold, pred, {"d1": TEXT, "d2": TEXT})
+    assert scores.per_entity["PERSON"] == approx((2, 1, 1, 1.0, 0.5, 2.5 / 4.5))
+    assert scores.per_entity["EMAIL_ADDRESS"] == (1, 1, 1, 1.0, 1.0, 1.0)
+    phone = scores.per_entity["PHONE_NUMBER"]
+    assert phone[:4] == (0, 1, 0, 0.0) and math.isnan(phone.recall) and math.isnan(phone.f_beta)
+    assert scores.overall == approx((3, 3, 2, 2 / 3, 2 / 3, 2 / 3))
+    only_person = pii_span_scores(gold, pred, {"d1": TEXT, "d2": TEXT}, entities={"PERSON"})
+    assert set(only_person.per_entity) == {"PERSON"} and only_person.overall.predicted == 1
+
+
+def test_span_no_predictions_and_no_gold() -> None:
+    none_found = _span([NAME, PHONE], [])
+    assert none_found.overall.recall == 0.0 and math.isnan(none_found.overall.precision)
+    assert math.isnan(none_found.overall.f_beta)
+    no_gold = _span([], [PHONE])
+    assert no_gold.overall.precision == 0.0 and math.isnan(no_gold.overall.recall)
+    nothing = pii_span_scores({}, {})
+    assert nothing.per_entity == {} and math.isnan(nothing.overall.precision)
+
+
+def test_token_scores_pinned() -> None:
+    text = "John Smith paid with 4111 1111 1111 1111 today."
+    card = (21, 40, "CREDIT_CARD")
+    gold = {"d": [(0, 10, "PERSON"), card]}
+    pred = {"d": [(0, 4, "PERSON"), card]}
+    scores = pii_token_scores(gold, pred, {"d": text})
+    assert scores.per_entity["PERSON"][:5] == (2, 1, 1, 1.0, 0.5)
+    assert scores.per_entity["CREDIT_CARD"][:5] == (4, 4, 4, 1.0, 1.0)
+    assert scores.overall[:5] == approx((6, 5, 5, 1.0, 5 / 6))
+
+
+def test_scores_hold_no_pii_values() -> None:
+    scores = _span([NAME, PHONE, MAIL], [NAME, PHONE])
+    shown = repr(scores) + repr(pii_token_scores({"d": [NAME]}, {"d": [NAME]}, {"d": TEXT}))
+    assert "John" not in shown and "555" not in shown and "example" not in shown
