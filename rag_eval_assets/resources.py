@@ -140,8 +140,40 @@ class ParseConfig(dg.ConfigurableResource):
         return {}
 
 
+class CleanConfig(dg.ConfigurableResource):
+    """Clean-stage knobs and the limits its checks judge against."""
+
+    boilerplate_mode: str = "balanced"  # trafilatura: balanced | precision | recall
+    languages: list[str] = []  # ISO 639-1 codes for lingua; empty: the ontology's languages
+    pii_score_threshold: float = 0.35
+    boilerplate_f1_min: float = 0.90  # WARN, per class with references
+    nfkc_drift_max: float = 0.05  # WARN: share of documents whose NFC and NFKC forms differ
+    language_macro_f1_min: float = 0.90  # ERROR (blocking)
+    pii_recall_min: dict[str, float] = {"US_SSN": 0.95, "CREDIT_CARD": 0.95, "IBAN_CODE": 0.95}  # ERROR
+    pii_recall_warn_min: float = 0.70  # WARN for every other entity type
+
+    def options(self):
+        from rag_eval_assets.lib.evaluation.clean import CleanOptions
+
+        return CleanOptions(self.boilerplate_mode, self.languages or None, self.pii_score_threshold)
+
+
+class DedupConfig(dg.ConfigurableResource):
+    """Near-duplicate knobs (defaults from the sweep in lib/dedup/clusters.py) and limits."""
+
+    threshold: float = 0.7
+    num_perm: int = 128
+    shingle_k: int = 5
+    mode: str = "resemblance"  # resemblance | containment | both
+    containment_threshold: float = 0.7
+    false_merge_rate_max: float = 0.0  # ERROR (blocking)
+    missed_merge_rate_max: float = 0.0  # WARN, over exact and light_edit pairs
+
+
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
+        "clean_config": CleanConfig(),
+        "dedup_config": DedupConfig(),
         "parse_config": ParseConfig(timeout_s=settings.parse_timeout_s,
                                     docling_artifacts_path=settings.docling_artifacts_path),
         "corpus": CorpusResource(corpus_root=settings.corpus_root, ontology_path=settings.ontology_path),

@@ -1,0 +1,174 @@
+"""FAISS indexes over unit-norm vectors (inner product = cosine), with string ids and a
+metadata table, persisted atomically.
+
+Kinds: ``flat`` (``IndexFlatIP``, exact: the reference for ANN recall), ``hnsw``
+(``IndexHNSWFlat``, inner-product metric; ``M``, ``ef_construction``, ``ef_search``) and
+``ivf`` (``IndexIVFFlat`` over a flat-IP coarse quantizer; ``nlist`` defaults to round(√N),
+``nprobe``). FAISS row ``i`` is ``ids[i]`` and ``metadata[i]``.
+
+On disk (a folder): ``index.faiss`` (``faiss.serialize_index``), ``metadata.parquet`` (the
+``id`` column + metadata fields) and ``manifest.json`` (kind, params, dim, count, sha256 of
+both files). Each file is written to a temporary name and renamed (``atomic_write_bytes``);
+the manifest goes last and its checksums let ``load`` refuse a half-replaced set.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from rag_eval_assets.lib.storage import _read_bytes, atomic_write_bytes
+
+INDEX_KINDS = ("flat", "hnsw", "ivf")
+INDEX_FILE, METADATA_FILE, MANIFEST_FILE = "index.faiss", "metadata.parquet", "manifest.json"
+DEFAULTS: dict[str, dict[str, int]] = {
+    "flat": {},
+    "hnsw": {"M": 32, "ef_construction": 200, "ef_search": 64},
+    "ivf": {"nprobe": 8},
+}
+
+
+def _faiss() -> Any:
+    import faiss
+
+    return faiss
+
+
+def _as_matrix(vectors: np.ndarray) -> np.ndarray:
+    arr = np.ascontiguousarray(vectors, dtype=np.float32)
+    if arr.ndim != 2:
+        raise ValueError(f"expected a 2-d array of vectors, got shape {arr.shape}")
+    return arr
+
+
+@dataclass
+class VectorIndex:
+    """A FAISS index plus the string id and metadata row of each vector."""
+
+    kind: str
+    index: Any
+    ids: list[str]
+    metadata: list[dict[str, Any]] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)  # e.g. model_id, stored in the manifest
+
+    @property
+    def dim(self) -> int:
+        return int(self.index.d)
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def set_search_params(self, ef_search: int | None = None, nprobe: int | None = None) -> None:
+        """Change the search-time knob of an HNSW (``ef_search``) or IVF (``nprobe``) index."""
+        if ef_search is not None:
+            if self.kind != "hnsw":
+                raise ValueError(f"ef_search applies to hnsw, not {self.kind}")
+            self.index.hnsw.efSearch = int(ef_search)
+            self.params["ef_search"] = int(ef_search)
+        if nprobe is not None:
+            if self.kind != "ivf":
+                raise ValueError(f"nprobe applies to ivf, not {self.kind}")
+            self.index.nprobe = int(nprobe)
+            self.params["nprobe"] = int(nprobe)
+
+    def search_rows(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """FAISS rows and scores ``(n, k)``; missing results are row -1 with score -inf."""
+        q = _as_matrix(queries)
+        k = min(k, len(self))
+        if k <= 0 or len(q) == 0:
+            return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
+        scores, rows = self.index.search(q, k)
+        scores = np.where(rows < 0, -np.inf, scores).astype(np.float32)
+        return scores, rows
+
+    def search(self, queries: np.ndarray, k: int) -> list[list[tuple[str, float]]]:
+        """Per query, up to ``k`` ``(id, cosine)`` pairs, best first."""
+        scores, rows = self.search_rows(queries, k)
+        return [[(self.ids[r], float(s)) for r, s in zip(rr, ss) if r >= 0]
+                for rr, ss in zip(rows.tolist(), scores.tolist())]
+
+    # --- persistence ---------------------------------------------------------------------
+    def save(self, folder: str | Path) -> None:
+        """Write index, metadata and manifest (last) atomically under ``folder``."""
+        folder = str(folder).rstrip("/")
+        index_bytes = _faiss().serialize_index(self.index).tobytes()
+        rows = [{"id": i, **m} for i, m in zip(self.ids, self.metadata or [{}] * len(self.ids))]
+        buf = io.BytesIO()
+        pq.write_table(pa.Table.from_pylist(rows) if rows else pa.table({"id": pa.array([], pa.string())}), buf)
+        meta_bytes = buf.getvalue()
+        atomic_write_bytes(f"{folder}/{INDEX_FILE}", index_bytes)
+        atomic_write_bytes(f"{folder}/{METADATA_FILE}", meta_bytes)
+        manifest = {"kind": self.kind, "params": self.params, "dim": self.dim, "count": len(self),
+                    "extra": self.extra, "sha256": {INDEX_FILE: hashlib.sha256(index_bytes).hexdigest(),
+                                                    METADATA_FILE: hashlib.sha256(meta_bytes).hexdigest()}}
+        atomic_write_bytes(f"{folder}/{MANIFEST_FILE}", json.dumps(manifest, indent=1, sort_keys=True).encode())
+
+    @classmethod
+    def load(cls, folder: str | Path) -> "VectorIndex":
+        """Read a saved index; raises ValueError when a file does not match the manifest."""
+        folder = str(folder).rstrip("/")
+        manifest = json.loads(_read_bytes(f"{folder}/{MANIFEST_FILE}"))
+        blobs = {name: _read_bytes(f"{folder}/{name}") for name in (INDEX_FILE, METADATA_FILE)}
+        for name, data in blobs.items():
+            if hashlib.sha256(data).hexdigest() != manifest["sha256"][name]:
+                raise ValueError(f"{folder}/{name} does not match {MANIFEST_FILE} (interrupted write?)")
+        faiss = _faiss()
+        index = faiss.deserialize_index(np.frombuffer(blobs[INDEX_FILE], dtype=np.uint8))
+        rows = pq.read_table(io.BytesIO(blobs[METADATA_FILE])).to_pylist()
+        out = cls(manifest["kind"], index, [r.pop("id") for r in rows], rows, dict(manifest["params"]),
+                  dict(manifest.get("extra", {})))
+        out.set_search_params(ef_search=out.params.get("ef_search"), nprobe=out.params.get("nprobe"))
+        return out
+
+
+def default_nlist(n: int) -> int:
+    """IVF list count: round(√N), at least 1."""
+    return max(1, round(math.sqrt(n)))
+
+
+def build_index(kind: str, vectors: np.ndarray, ids: Sequence[str],
+                metadata: Sequence[Mapping[str, Any]] | None = None, **params: Any) -> VectorIndex:
+    """Build a ``flat`` | ``hnsw`` | ``ivf`` index over unit-norm ``vectors`` with string ``ids``.
+
+    hnsw params: ``M`` (graph degree, 32), ``ef_construction`` (200), ``ef_search`` (64).
+    ivf params: ``nlist`` (round(√N)), ``nprobe`` (8, capped at nlist); trained on the vectors
+    themselves (k-means, FAISS's seed). ``metadata``: one mapping per vector (doc_id, chunk_id, …).
+    """
+    if kind not in INDEX_KINDS:
+        raise ValueError(f"index kind {kind!r} not in {INDEX_KINDS}")
+    unknown = set(params) - set(DEFAULTS[kind]) - ({"nlist"} if kind == "ivf" else set())
+    if unknown:
+        raise ValueError(f"unknown {kind} params {sorted(unknown)}")
+    x = _as_matrix(vectors)
+    ids = [str(i) for i in ids]
+    if len(ids) != len(x) or (metadata is not None and len(metadata) != len(x)):
+        raise ValueError(f"{len(x)} vectors, {len(ids)} ids, {len(metadata or [])} metadata rows")
+    if len(set(ids)) != len(ids):
+        raise ValueError("ids must be unique")
+    faiss = _faiss()
+    p: dict[str, Any] = {**DEFAULTS[kind], **params}
+    if kind == "flat":
+        index = faiss.IndexFlatIP(x.shape[1])
+    elif kind == "hnsw":
+        index = faiss.IndexHNSWFlat(x.shape[1], int(p["M"]), faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = int(p["ef_construction"])
+        index.hnsw.efSearch = int(p["ef_search"])
+    else:
+        p["nlist"] = int(p.get("nlist") or default_nlist(len(x)))
+        p["nprobe"] = min(int(p["nprobe"]), p["nlist"])
+        index = faiss.IndexIVFFlat(faiss.IndexFlatIP(x.shape[1]), x.shape[1], p["nlist"], faiss.METRIC_INNER_PRODUCT)
+        index.train(x)
+        index.nprobe = p["nprobe"]
+    index.add(x)
+    return VectorIndex(kind, index, ids, [dict(m) for m in metadata] if metadata is not None else [], p)
