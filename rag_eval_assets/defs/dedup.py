@@ -9,6 +9,7 @@ from rag_eval_assets.lib.dedup import MatchParams, NearDuplicateIndex, SketchPar
 from rag_eval_assets.lib.metrics.dedup import pair_scores, pair_scores_by_kind, sweep_table, threshold_sweep
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
+from rag_eval_assets.lib.storage import atomic_write_bytes
 from rag_eval_assets.partitions import CORPUS_LEVEL, DOCUMENTS
 from rag_eval_assets.resources import DedupConfig, GoldenSetResource, StorageResource
 
@@ -129,10 +130,13 @@ def dedup_threshold_sweep(context: dg.AssetExecutionContext, golden: GoldenSetRe
     storage.get().write_json("dedup_threshold_sweep", [
         {"threshold": p.threshold, "precision": p.overall.precision, "recall": p.overall.recall,
          "false_merge_rate": p.overall.false_merge_rate} for p in points])
+    png_path = storage.get().path("dedup_threshold_sweep", "_sweep", "png")
+    atomic_write_bytes(png_path, png)
     at_default = min(points, key=lambda p: abs(p.threshold - dedup_config.threshold))
     return dg.MaterializeResult(
         metadata={"plot": dg.MetadataValue.md(markdown_image(png, "threshold sweep")),
                   "sweep": dg.MetadataValue.md(sweep_table(points)),
+                  "plot_file": dg.MetadataValue.path(png_path),
                   "configured_threshold": dedup_config.threshold},
         check_results=[dg.AssetCheckResult(
             check_name="default_threshold_is_clean", passed=at_default.overall.false_merge_rate == 0.0,
