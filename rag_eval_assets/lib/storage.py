@@ -52,6 +52,11 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         raise
 
 
+def read_bytes(path: str) -> bytes:
+    """Bytes of a file under a local path or fsspec URL."""
+    return _read_bytes(path)
+
+
 def _read_bytes(path: str) -> bytes:
     if _is_remote(path):
         from upath import UPath
