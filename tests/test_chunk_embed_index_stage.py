@@ -53,10 +53,15 @@ def test_chunks_embeddings_index(tmp_path):
     again = dg.materialize([chunk.chunks, embed.embeddings], instance=instance, resources=resources, tags=tags)
     assert again.success and embedded(again) == 0  # unchanged corpus: nothing re-embedded
 
-    corpus_level = dg.materialize([dedup.near_duplicates, index.vector_index], instance=instance, resources=resources)
+    corpus_level = dg.materialize([dedup.near_duplicates, index.vector_index, index.index_sweep],
+                                  instance=instance, resources=resources)
     assert corpus_level.success
     [recall] = [e for e in corpus_level.get_asset_check_evaluations() if e.check_name == "ann_recall_at_k"]
     assert recall.passed and recall.metadata["recall"].value >= 0.95
     flat = VectorIndex.load(tmp_path / "vector_index" / "flat")
     indexed_docs = {m["doc_id"] for m in flat.metadata}
     assert len(indexed_docs) == len(keys) - 12  # 6 exact + 6 light-edit copies left out
+    sweep = next(m.materialization.metadata for m in corpus_level.get_asset_materialization_events()
+                 if m.asset_key.to_user_string() == "index_sweep")
+    assert "ef_search" in sweep["sweep"].value and "nprobe" in sweep["sweep"].value
+    assert (tmp_path / "index_sweep" / "_recall_qps.png").stat().st_size > 1000

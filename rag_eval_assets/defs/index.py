@@ -9,13 +9,29 @@ import numpy as np
 from rag_eval_assets.defs.corpus import corpus_manifest
 from rag_eval_assets.defs.dedup import near_duplicates
 from rag_eval_assets.defs.embed import embeddings
-from rag_eval_assets.lib.indexing import build_index
-from rag_eval_assets.lib.metrics.ann import ann_recall, sample_rows
+from rag_eval_assets.lib.indexing import VectorIndex, build_index
+from rag_eval_assets.lib.metrics.ann import ann_recall, cheapest_at_recall, measure_qps, sample_rows, sweep
+from rag_eval_assets.lib.report import markdown_table
+from rag_eval_assets.lib.report.plots import markdown_image, xy_plot_png
+from rag_eval_assets.lib.storage import atomic_write_bytes
 from rag_eval_assets.partitions import CORPUS_LEVEL, DOCUMENTS
 from rag_eval_assets.resources import IndexConfig, StorageResource
 
 GROUP = "index"
 METADATA_FIELDS = ("doc_class", "tenant", "locale", "product", "version", "current", "permitted")
+
+
+def _indexed_rows(store, current: list[str], duplicates: set[str]):
+    """Embedding rows of current, non-duplicate documents, their matrix, ids and metadata."""
+    meta = {r["doc_id"]: r for r in store.read_rows("corpus_manifest")} if store.exists("corpus_manifest") else {}
+    rows = [r for d in current if d not in duplicates for r in store.read_many("embeddings", [d])]
+    if not rows:
+        raise dg.Failure("no chunk embeddings to index: run the per-document stages first")
+    vectors = np.asarray([r["vector"] for r in rows], dtype=np.float32)
+    ids = [r["chunk_id"] for r in rows]
+    metadata = [{"doc_id": r["doc_id"], "chunk_id": r["chunk_id"],
+                 **{f: meta.get(r["doc_id"], {}).get(f) for f in METADATA_FIELDS}} for r in rows]
+    return rows, vectors, ids, metadata
 
 
 @dg.asset(
@@ -36,14 +52,7 @@ def vector_index(context: dg.AssetExecutionContext, storage: StorageResource, in
     current = sorted(context.instance.get_dynamic_partitions(DOCUMENTS))
     duplicates = {r["doc_id"] for r in store.read_rows("near_duplicates") if r["is_duplicate"]} \
         if store.exists("near_duplicates") else set()
-    meta = {r["doc_id"]: r for r in store.read_rows("corpus_manifest")} if store.exists("corpus_manifest") else {}
-    rows = [r for d in current if d not in duplicates for r in store.read_many("embeddings", [d])]
-    if not rows:
-        raise dg.Failure("no chunk embeddings to index: run the per-document stages first")
-    vectors = np.asarray([r["vector"] for r in rows], dtype=np.float32)
-    ids = [r["chunk_id"] for r in rows]
-    metadata = [{"doc_id": r["doc_id"], "chunk_id": r["chunk_id"],
-                 **{f: meta.get(r["doc_id"], {}).get(f) for f in METADATA_FIELDS}} for r in rows]
+    rows, vectors, ids, metadata = _indexed_rows(store, current, duplicates)
     folder = Path(store.root) / "vector_index"
     flat = build_index("flat", vectors, ids, metadata)
     ann = build_index(index_config.kind, vectors, ids, metadata)
@@ -61,4 +70,51 @@ def vector_index(context: dg.AssetExecutionContext, storage: StorageResource, in
             severity=dg.AssetCheckSeverity.ERROR,
             metadata={"recall": recall.recall, "ci95_low": recall.low, "ci95_high": recall.high, "k": k,
                       "queries": recall.n_queries, "limit": index_config.recall_min})],
+    )
+
+
+EF_SEARCH = (8, 16, 32, 64, 128, 256)
+NPROBE = (1, 2, 4, 8, 16, 32, 64)
+
+
+@dg.asset(
+    deps=[vector_index],
+    group_name=GROUP,
+    kinds={"python", "faiss"},
+    tags=CORPUS_LEVEL,
+    code_version="1",
+    check_specs=[dg.AssetCheckSpec("target_recall_reachable", asset="index_sweep",
+                                   description="Some efSearch / nprobe setting reaches the recall limit (WARN).")],
+)
+def index_sweep(context: dg.AssetExecutionContext, storage: StorageResource, index_config: IndexConfig) -> dg.MaterializeResult:
+    """Recall@k vs flat and queries/s of HNSW over efSearch and of IVF over nprobe (nlist ≈ √N),
+    on the indexed chunk vectors, plotted as recall–QPS curves with the cheapest setting at the
+    recall limit."""
+    store = storage.get()
+    flat = VectorIndex.load(Path(store.root) / "vector_index" / "flat")
+    vectors = flat.index.reconstruct_n(0, len(flat))
+    queries = vectors[sample_rows(len(vectors), index_config.sample_queries)]
+    k = min(index_config.k, len(vectors))
+    table, series, best = [], {}, {}
+    for kind, values in (("hnsw", EF_SEARCH), ("ivf", NPROBE)):
+        ann = build_index(kind, vectors, flat.ids, flat.metadata)
+        if kind == "ivf":
+            values = [v for v in values if v <= ann.params.get("nlist", max(values))]
+        points = sweep(ann, flat, queries, values, k=k)
+        series[kind] = ([p.qps for p in points], [p.recall.recall for p in points])
+        table += [{"index": kind, "knob": p.param, "value": p.value, "recall": p.recall.recall, "ci95_low": p.recall.low,
+                   "qps": p.qps} for p in points]
+        best[kind] = cheapest_at_recall(points, index_config.recall_min)
+    flat_qps = measure_qps(flat, queries, k)
+    png = xy_plot_png(series, "queries per second", f"recall@{k} vs flat", "ANN recall–QPS", logx=True)
+    atomic_write_bytes(store.path("index_sweep", "_recall_qps", "png"), png)
+    summary = {f"{kind}_best": f"{p.param}={p.value}: recall {p.recall.recall:.3f}, {p.qps / flat_qps:.2f}x flat QPS"
+               if p else "limit not reached" for kind, p in best.items()}
+    return dg.MaterializeResult(
+        metadata={"vectors": len(vectors), "queries": len(queries), "flat_qps": flat_qps, **summary,
+                  "plot": dg.MetadataValue.md(markdown_image(png, "recall vs QPS")),
+                  "sweep": dg.MetadataValue.md(markdown_table(table, digits=3))},
+        check_results=[dg.AssetCheckResult(check_name="target_recall_reachable",
+                                           passed=any(best.values()), severity=dg.AssetCheckSeverity.WARN,
+                                           metadata={"limit": index_config.recall_min})],
     )
