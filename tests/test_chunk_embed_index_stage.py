@@ -53,7 +53,7 @@ def test_chunks_embeddings_index(tmp_path):
     again = dg.materialize([chunk.chunks, embed.embeddings], instance=instance, resources=resources, tags=tags)
     assert again.success and embedded(again) == 0  # unchanged corpus: nothing re-embedded
 
-    corpus_level = dg.materialize([dedup.near_duplicates, index.vector_index, index.index_sweep],
+    corpus_level = dg.materialize([dedup.near_duplicates, index.vector_index, index.index_sweep, chunk.chunk_size_sweep],
                                   instance=instance, resources=resources)
     assert corpus_level.success
     [recall] = [e for e in corpus_level.get_asset_check_evaluations() if e.check_name == "ann_recall_at_k"]
@@ -65,3 +65,7 @@ def test_chunks_embeddings_index(tmp_path):
                  if m.asset_key.to_user_string() == "index_sweep")
     assert "ef_search" in sweep["sweep"].value and "nprobe" in sweep["sweep"].value
     assert (tmp_path / "index_sweep" / "_recall_qps.png").stat().st_size > 1000
+    chunk_sweep = next(m.materialization.metadata for m in corpus_level.get_asset_materialization_events()
+                       if m.asset_key.to_user_string() == "chunk_size_sweep")
+    assert chunk_sweep["knee_size"].value in (128, 256, 512, 1024)
+    assert chunk_sweep["queries"].value > 0

@@ -8,8 +8,14 @@ from rag_eval_assets.lib.chunking import chunk_document
 from rag_eval_assets.lib.documents import Block
 from rag_eval_assets.lib.metrics.chunks import attribution_fidelity, boundary_violations, size_distribution
 from rag_eval_assets.lib.report import markdown_table
-from rag_eval_assets.partitions import PER_DOCUMENT, document_backfill_policy, documents_partitions
-from rag_eval_assets.resources import SETTINGS, ChunkConfig, StorageResource
+from rag_eval_assets.partitions import (
+    CORPUS_LEVEL,
+    DOCUMENTS,
+    PER_DOCUMENT,
+    document_backfill_policy,
+    documents_partitions,
+)
+from rag_eval_assets.resources import SETTINGS, ChunkConfig, EmbedConfig, GoldenSetResource, StorageResource
 
 GROUP = "chunk"
 
@@ -68,4 +74,57 @@ def chunks(context: dg.AssetExecutionContext, storage: StorageResource, chunk_co
             dg.AssetCheckResult(check_name="attribution_fidelity", passed=fidelity >= 1.0,
                                 severity=dg.AssetCheckSeverity.WARN, metadata={"fidelity": fidelity}),
         ],
+    )
+
+
+@dg.asset(
+    deps=[cleaned_documents],
+    group_name=GROUP,
+    kinds={"python"},
+    tags=CORPUS_LEVEL,
+    code_version="1",
+    check_specs=[dg.AssetCheckSpec("configured_size_near_knee", asset="chunk_size_sweep",
+                                   description="Recall@10 at the configured chunk size is within 0.05 of the "
+                                   "best size/overlap (WARN).")],
+)
+def chunk_size_sweep(context: dg.AssetExecutionContext, golden: GoldenSetResource, storage: StorageResource,
+                     chunk_config: ChunkConfig, embed_config: EmbedConfig) -> dg.MaterializeResult:
+    """Recursive chunks of size {128, 256, 512, 1024} tokens × overlap {0, 10, 20 %} → dense
+    Recall@10 / nDCG@10 of the golden queries (documents ranked by their best chunk), plotted,
+    with the knee (smallest size within 0.01 of the best recall). Embeddings go through the
+    same (chunk hash, model id) cache as the embed stage, so a re-run costs little."""
+    from pathlib import Path
+
+    from rag_eval_assets.lib.embedding import EmbeddingCache
+    from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, chunk_size_sweep as sweep, knee
+    from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
+
+    store = storage.get()
+    current = sorted(context.instance.get_dynamic_partitions(DOCUMENTS))
+    texts = {k: store.read_json("cleaned_documents", k)["text"] for k in current
+             if store.exists("cleaned_documents", k, "json")}
+    gs = golden.load()
+    qrels = next(iter(gs.qrels.values()), {})
+    cache = EmbeddingCache(Path(store.root) / "_embedding_cache", embed_config.embedder())
+    rows = sweep(texts, gs.queries, qrels, cache.embed)
+    cache.flush()
+    metric = "recall@10"
+    best_row = knee(rows, metric)
+    sizes = sorted({r["size"] for r in rows})
+    series = {f"overlap {int(o * 100)}%": [next((r[metric] for r in rows if r["size"] == s and r["overlap"] == o), None)
+                                           for s in sizes] for o in OVERLAPS}
+    png = line_plot_png(sizes, series, "chunk size (tokens)", metric, "Chunk size / overlap sweep") if rows else b""
+    at_config = [r[metric] for r in rows if r["size"] == chunk_config.size]
+    best = max((r[metric] for r in rows), default=0.0)
+    return dg.MaterializeResult(
+        metadata={"queries": rows[0]["queries"] if rows else 0, "embedded": cache.embedded,
+                  "knee_size": best_row["size"] if best_row else -1,
+                  "knee_overlap": best_row["overlap"] if best_row else -1.0, "best_recall_at_10": best,
+                  "plot": dg.MetadataValue.md(markdown_image(png, "chunk sweep")) if png else "no queries",
+                  "sweep": dg.MetadataValue.md(markdown_table(rows))},
+        check_results=[dg.AssetCheckResult(
+            check_name="configured_size_near_knee", severity=dg.AssetCheckSeverity.WARN,
+            passed=bool(at_config) and max(at_config) >= best - 0.05,
+            metadata={"configured_size": chunk_config.size, "recall_at_configured": max(at_config, default=-1.0),
+                      "best": best})],
     )
