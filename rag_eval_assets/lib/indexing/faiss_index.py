@@ -43,9 +43,16 @@ DEFAULTS: dict[str, dict[str, int]] = {
 # as fast (HNSW ef 64 ran at 0.75x flat QPS); ANN pays off on larger corpora.
 
 
+FAISS_THREADS = 1
+
+
 def _faiss() -> Any:
+    """faiss, single-threaded: its OpenMP threads spin-wait, and beside torch's threads or a
+    busy second core that stalled IVF training for minutes here (2 cores); the indexes of a
+    RAG eval corpus build in seconds on one thread."""
     import faiss
 
+    faiss.omp_set_num_threads(FAISS_THREADS)
     return faiss
 
 
