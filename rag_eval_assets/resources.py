@@ -172,7 +172,8 @@ class DedupConfig(dg.ConfigurableResource):
 
 class ChunkConfig(dg.ConfigurableResource):
     """Chunker chosen per run: recursive (size/overlap in tokens) | structural (headings;
-    tables, lists, numbered sections never split; falls back to recursive without blocks)."""
+    tables, lists, numbered sections never split; falls back to recursive without blocks) |
+    semantic (cuts where adjacent-sentence similarity drops; uses the embed_config model)."""
 
     strategy: str = "structural"
     size: int = 256  # all-MiniLM-L6-v2 truncates at 256 word pieces

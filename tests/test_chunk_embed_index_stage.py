@@ -8,6 +8,7 @@ from rag_eval_assets.defs import chunk, clean, dedup, embed, index
 from rag_eval_assets.defs import parse as parse_defs
 from rag_eval_assets.lib.documents import load_metadata
 from rag_eval_assets.lib.indexing import VectorIndex
+from rag_eval_assets.lib.storage import Storage
 from rag_eval_assets.partitions import DOCUMENTS
 from rag_eval_assets.resources import (
     PROJECT_ROOT,
@@ -43,7 +44,7 @@ def test_chunks_embeddings_index(tmp_path):
     assert first.success
     checks = {e.check_name: e for e in first.get_asset_check_evaluations()}
     assert checks["boundary_violations"].passed and checks["attribution_fidelity"].passed
-    assert checks["drift_probe"].passed
+    assert checks["drift_probe"].passed and checks["chunk_coherence"].passed
 
     def embedded(result):
         return next(m.materialization.metadata["embedded"].value for m in result.get_asset_materialization_events()
@@ -69,3 +70,10 @@ def test_chunks_embeddings_index(tmp_path):
                        if m.asset_key.to_user_string() == "chunk_size_sweep")
     assert chunk_sweep["knee_size"].value in (128, 256, 512, 1024)
     assert chunk_sweep["queries"].value > 0
+
+    # the chunker is chosen per run through config
+    semantic = dg.materialize([chunk.chunks], instance=instance, tags=tags,
+                              resources={**resources, "chunk_config": ChunkConfig(strategy="semantic")})
+    assert semantic.success
+    rows = Storage(tmp_path).read_rows("chunks", keys[0])
+    assert rows and {r["strategy"] for r in rows} == {"semantic"}

@@ -20,13 +20,14 @@ from rag_eval_assets.resources import SETTINGS, ChunkConfig, EmbedConfig, Golden
 GROUP = "chunk"
 
 
-def document_chunks(doc_id: str, cleaned: dict, config: ChunkConfig):
-    """Chunks of one cleaned document (structural falls back to recursive without blocks)."""
+def document_chunks(doc_id: str, cleaned: dict, config: ChunkConfig, embed=None):
+    """Chunks of one cleaned document (structural falls back to recursive without blocks;
+    semantic needs ``embed``, a texts -> vectors function)."""
     blocks = [Block(**b) for b in cleaned.get("blocks") or []]
     strategy = config.strategy if (config.strategy != "structural" or blocks) else "recursive"
     params = {"size": config.size, "overlap": config.overlap} if strategy == "recursive" else {"max_tokens": config.size}
     if strategy == "semantic":
-        raise ValueError("the semantic chunker needs an embedder; run it from the chunk-size sweep")
+        params["embed"] = embed
     return strategy, blocks, chunk_document(doc_id, cleaned["text"], blocks, strategy, **params)
 
 
@@ -46,16 +47,18 @@ def document_chunks(doc_id: str, cleaned: dict, config: ChunkConfig):
                           description="Share of chunks whose doc id + page/section pointer resolves (WARN < 1)."),
     ],
 )
-def chunks(context: dg.AssetExecutionContext, storage: StorageResource, chunk_config: ChunkConfig) -> dg.MaterializeResult:
+def chunks(context: dg.AssetExecutionContext, storage: StorageResource, chunk_config: ChunkConfig,
+           embed_config: EmbedConfig) -> dg.MaterializeResult:
     """Chunks (doc id, chunk id, character offsets into the cleaned text, page, section path,
-    token count, kind) by the chunker in ``chunk_config`` (recursive | structural)."""
+    token count, kind) by the chunker in ``chunk_config`` (recursive | structural | semantic)."""
     store = storage.get()
+    embed = embed_config.embedder().embed if chunk_config.strategy == "semantic" else None
     all_chunks, violations, units, docs = [], 0, 0, {}
     for doc_id in context.partition_keys:
         if not store.exists("cleaned_documents", doc_id, "json"):
             continue
         cleaned = store.read_json("cleaned_documents", doc_id)
-        strategy, blocks, found = document_chunks(doc_id, cleaned, chunk_config)
+        strategy, blocks, found = document_chunks(doc_id, cleaned, chunk_config, embed)
         store.write_rows("chunks", [c.to_json() for c in found], key=doc_id)
         report = boundary_violations(found, cleaned["text"], blocks)
         violations, units = violations + report.violations, units + report.units

@@ -7,7 +7,9 @@ import dagster as dg
 import numpy as np
 
 from rag_eval_assets.defs.chunk import chunks
+from rag_eval_assets.lib.chunking import Chunk, sentence_spans
 from rag_eval_assets.lib.embedding import EmbeddingCache, drift
+from rag_eval_assets.lib.metrics.chunks import coherence_parts, sentence_labels
 from rag_eval_assets.partitions import PER_DOCUMENT, document_backfill_policy, documents_partitions
 from rag_eval_assets.resources import SETTINGS, EmbedConfig, StorageResource
 
@@ -36,7 +38,10 @@ PROBE_TEXTS = [
     code_version="1",
     check_specs=[dg.AssetCheckSpec("drift_probe", asset="embeddings", blocking=True,
                                    description="Fixed probe texts re-embedded now vs. their stored reference "
-                                   "vectors: mean cosine and top-10 neighbour stability (ERROR, blocking).")],
+                                   "vectors: mean cosine and top-10 neighbour stability (ERROR, blocking)."),
+                 dg.AssetCheckSpec("chunk_coherence", asset="embeddings",
+                                   description="Mean within-chunk adjacent-sentence cosine minus mean "
+                                   "across-boundary cosine, over the batch's documents, is > 0 (WARN).")],
 )
 def embeddings(context: dg.AssetExecutionContext, storage: StorageResource, embed_config: EmbedConfig) -> dg.MaterializeResult:
     """Unit-norm chunk vectors per document. Cached by (sha256 of the chunk text, model id):
@@ -44,7 +49,7 @@ def embeddings(context: dg.AssetExecutionContext, storage: StorageResource, embe
     store = storage.get()
     embedder = embed_config.embedder()
     cache = EmbeddingCache(Path(store.root) / "_embedding_cache", embedder)
-    total = 0
+    total, coherences = 0, []
     for doc_id in context.partition_keys:
         if not store.exists("chunks", doc_id):
             continue
@@ -53,7 +58,11 @@ def embeddings(context: dg.AssetExecutionContext, storage: StorageResource, embe
         store.write_rows("embeddings", [{"doc_id": doc_id, "chunk_id": r["chunk_id"], "vector": v.tolist()}
                                         for r, v in zip(rows, vectors)], key=doc_id)
         total += len(rows)
+        value = _coherence(store.read_json("cleaned_documents", doc_id)["text"], rows, cache.embed)
+        if value is not None:
+            coherences.append(value)
     cache.flush()
+    mean_coherence = float(np.mean(coherences)) if coherences else None
     probe = embedder.embed(PROBE_TEXTS)
     ref_key = f"probe_{embedder.model_id.replace('/', '_')}"
     if not store.exists("embedding_probe", ref_key, "json"):
@@ -64,9 +73,25 @@ def embeddings(context: dg.AssetExecutionContext, storage: StorageResource, embe
         report.neighbour_jaccard >= embed_config.drift_min_neighbour_jaccard
     return dg.MaterializeResult(
         metadata={"chunks": total, "embedded": cache.embedded, "cache_hits": cache.hits,
-                  "cache_hit_rate": cache.hit_rate, "model": embedder.model_id, "dim": embedder.dim},
+                  "cache_hit_rate": cache.hit_rate, "model": embedder.model_id, "dim": embedder.dim,
+                  "chunk_coherence": mean_coherence if mean_coherence is not None else float("nan")},
         check_results=[dg.AssetCheckResult(
             check_name="drift_probe", passed=ok, severity=dg.AssetCheckSeverity.ERROR,
             metadata={"mean_cosine": report.mean_cosine if report.mean_cosine is not None else -1.0,
-                      "neighbour_jaccard": report.neighbour_jaccard, "probes": report.n})],
+                      "neighbour_jaccard": report.neighbour_jaccard, "probes": report.n}),
+            dg.AssetCheckResult(
+                check_name="chunk_coherence", passed=mean_coherence is None or mean_coherence > 0,
+                severity=dg.AssetCheckSeverity.WARN,
+                metadata={"coherence": mean_coherence if mean_coherence is not None else -1.0,
+                          "documents_with_boundaries": len(coherences)})],
     )
+
+
+def _coherence(text: str, chunk_rows: list[dict], embed) -> float | None:
+    """Coherence of one document's chunking (None with fewer than two chunks or no boundary)."""
+    if len(chunk_rows) < 2:
+        return None
+    sentences = sentence_spans(text)
+    labels = sentence_labels(sentences, [Chunk(**r) for r in chunk_rows])
+    within, across = coherence_parts(embed([text[s:e] for s, e in sentences]), labels)
+    return within - across if within is not None and across is not None else None
