@@ -6,7 +6,14 @@ import dagster as dg
 from rag_eval_assets.defs.clean import cleaned_documents
 from rag_eval_assets.lib.chunking import chunk_document
 from rag_eval_assets.lib.documents import Block
-from rag_eval_assets.lib.metrics.chunks import attribution_fidelity, boundary_violations, size_distribution
+from rag_eval_assets.lib.metrics.chunks import (
+    attribution_fidelity,
+    boundary_violations,
+    hierarchy_preservation,
+    reference_section_paths,
+    size_distribution,
+)
+from rag_eval_assets.lib.parsers.structure import assign_section_paths
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.partitions import (
     CORPUS_LEVEL,
@@ -45,15 +52,19 @@ def document_chunks(doc_id: str, cleaned: dict, config: ChunkConfig, embed=None)
                           "zero expected for the structural chunker)."),
         dg.AssetCheckSpec("attribution_fidelity", asset="chunks",
                           description="Share of chunks whose doc id + page/section pointer resolves (WARN < 1)."),
+        dg.AssetCheckSpec("hierarchy_preservation", asset="chunks",
+                          description="Share of chunks whose section path equals the one given by the "
+                          "golden headings (WARN below 0.9)."),
     ],
 )
 def chunks(context: dg.AssetExecutionContext, storage: StorageResource, chunk_config: ChunkConfig,
-           embed_config: EmbedConfig) -> dg.MaterializeResult:
+           embed_config: EmbedConfig, golden: GoldenSetResource) -> dg.MaterializeResult:
     """Chunks (doc id, chunk id, character offsets into the cleaned text, page, section path,
     token count, kind) by the chunker in ``chunk_config`` (recursive | structural | semantic)."""
     store = storage.get()
     embed = embed_config.embedder().embed if chunk_config.strategy == "semantic" else None
-    all_chunks, violations, units, docs = [], 0, 0, {}
+    headings = golden.load().headings
+    all_chunks, violations, units, docs, judged = [], 0, 0, {}, []
     for doc_id in context.partition_keys:
         if not store.exists("cleaned_documents", doc_id, "json"):
             continue
@@ -64,10 +75,18 @@ def chunks(context: dg.AssetExecutionContext, storage: StorageResource, chunk_co
         violations, units = violations + report.violations, units + report.units
         docs[doc_id] = (cleaned["text"], blocks)
         all_chunks.extend(found)
+        if headings.get(doc_id):
+            reference = [Block("heading", h.text, level=h.level) for h in headings[doc_id]]
+            paths = reference_section_paths(found, cleaned["text"], assign_section_paths(reference))
+            judged.append((found, paths))
     fidelity = attribution_fidelity(all_chunks, docs) if all_chunks else 1.0
+    judged_chunks = sum(len(c) for c, _ in judged)
+    preserved = (sum(hierarchy_preservation(c, p) * len(c) for c, p in judged) / judged_chunks
+                 if judged_chunks else None)
     sizes = size_distribution(all_chunks) if all_chunks else {}
     return dg.MaterializeResult(
         metadata={"documents": len(docs), "chunks": len(all_chunks), "strategy": chunk_config.strategy,
+                  "hierarchy_preservation": preserved if preserved is not None else float("nan"),
                   "sizes": dg.MetadataValue.md(markdown_table([sizes])) if sizes else "none",
                   **{f"tokens_{k}": float(v) for k, v in sizes.items()}},
         check_results=[
@@ -76,6 +95,10 @@ def chunks(context: dg.AssetExecutionContext, storage: StorageResource, chunk_co
                                 metadata={"violations": violations, "protected_units": units}),
             dg.AssetCheckResult(check_name="attribution_fidelity", passed=fidelity >= 1.0,
                                 severity=dg.AssetCheckSeverity.WARN, metadata={"fidelity": fidelity}),
+            dg.AssetCheckResult(check_name="hierarchy_preservation", passed=preserved is None or preserved >= 0.9,
+                                severity=dg.AssetCheckSeverity.WARN,
+                                metadata={"preserved": preserved if preserved is not None else -1.0,
+                                          "chunks_judged": judged_chunks}),
         ],
     )
 

@@ -45,19 +45,22 @@ PROBE_TEXTS = [
 )
 def embeddings(context: dg.AssetExecutionContext, storage: StorageResource, embed_config: EmbedConfig) -> dg.MaterializeResult:
     """Unit-norm chunk vectors per document. Cached by (sha256 of the chunk text, model id):
-    the metadata says how many chunks were actually embedded and the cache hit rate."""
+    the metadata says how many chunks were actually embedded (``embedded``) and the cache hit
+    rate (chunks and the sentences embedded for the coherence check)."""
     store = storage.get()
     embedder = embed_config.embedder()
     cache = EmbeddingCache(Path(store.root) / "_embedding_cache", embedder)
-    total, coherences = 0, []
+    total, coherences, chunks_embedded = 0, [], 0
     for doc_id in context.partition_keys:
         if not store.exists("chunks", doc_id):
             continue
         rows = store.read_rows("chunks", doc_id)
+        before = cache.embedded
         vectors = cache.embed([r["text"] for r in rows]) if rows else np.zeros((0, embedder.dim), np.float32)
         store.write_rows("embeddings", [{"doc_id": doc_id, "chunk_id": r["chunk_id"], "vector": v.tolist()}
                                         for r, v in zip(rows, vectors)], key=doc_id)
         total += len(rows)
+        chunks_embedded += cache.embedded - before
         value = _coherence(store.read_json("cleaned_documents", doc_id)["text"], rows, cache.embed)
         if value is not None:
             coherences.append(value)
@@ -72,7 +75,8 @@ def embeddings(context: dg.AssetExecutionContext, storage: StorageResource, embe
     ok = (report.mean_cosine or 0) >= embed_config.drift_min_cosine and \
         report.neighbour_jaccard >= embed_config.drift_min_neighbour_jaccard
     return dg.MaterializeResult(
-        metadata={"chunks": total, "embedded": cache.embedded, "cache_hits": cache.hits,
+        metadata={"chunks": total, "embedded": chunks_embedded, "sentences_embedded": cache.embedded - chunks_embedded,
+                  "cache_hits": cache.hits,
                   "cache_hit_rate": cache.hit_rate, "model": embedder.model_id, "dim": embedder.dim,
                   "chunk_coherence": mean_coherence if mean_coherence is not None else float("nan")},
         check_results=[dg.AssetCheckResult(
