@@ -3,7 +3,7 @@ section path and token count per chunk; boundary and attribution checks per batc
 
 import dagster as dg
 
-from rag_eval_assets.defs.clean import cleaned_documents
+from rag_eval_assets.defs.clean import cleaned_documents, current_cleaned_texts
 from rag_eval_assets.lib.chunking import chunk_document
 from rag_eval_assets.lib.documents import Block
 from rag_eval_assets.lib.metrics.chunks import (
@@ -17,7 +17,6 @@ from rag_eval_assets.lib.parsers.structure import assign_section_paths
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.partitions import (
     CORPUS_LEVEL,
-    DOCUMENTS,
     PER_DOCUMENT,
     document_backfill_policy,
     documents_partitions,
@@ -126,9 +125,7 @@ def chunk_size_sweep(context: dg.AssetExecutionContext, golden: GoldenSetResourc
     from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
 
     store = storage.get()
-    current = sorted(context.instance.get_dynamic_partitions(DOCUMENTS))
-    texts = {k: store.read_json("cleaned_documents", k)["text"] for k in current
-             if store.exists("cleaned_documents", k, "json")}
+    texts = current_cleaned_texts(context, storage)
     gs = golden.load()
     qrels = next(iter(gs.qrels.values()), {})
     cache = EmbeddingCache(Path(store.root) / "_embedding_cache", embed_config.embedder())

@@ -82,6 +82,14 @@ def cleaned_documents(context: dg.AssetExecutionContext, corpus: CorpusResource,
     )
 
 
+def current_cleaned_texts(context, storage: StorageResource) -> dict[str, str]:
+    """doc_id -> redacted cleaned text, for every current document that has one."""
+    store = storage.get()
+    current = sorted(context.instance.get_dynamic_partitions(DOCUMENTS))
+    return {k: store.read_json("cleaned_documents", k)["text"] for k in current
+            if store.exists("cleaned_documents", k, "json")}
+
+
 def _check(name: str, passed: bool, severity: dg.AssetCheckSeverity, **metadata) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(check_name=name, passed=bool(passed), severity=severity, metadata=metadata)
 

@@ -4,24 +4,17 @@ the index), so a dedup change never makes the per-document stages stale."""
 
 import dagster as dg
 
-from rag_eval_assets.defs.clean import cleaned_documents
+from rag_eval_assets.defs.clean import cleaned_documents, current_cleaned_texts
 from rag_eval_assets.lib.dedup import MatchParams, NearDuplicateIndex, SketchParams
 from rag_eval_assets.lib.metrics.dedup import pair_scores, pair_scores_by_kind, sweep_table, threshold_sweep
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
 from rag_eval_assets.lib.storage import atomic_write_bytes
-from rag_eval_assets.partitions import CORPUS_LEVEL, DOCUMENTS
+from rag_eval_assets.partitions import CORPUS_LEVEL
 from rag_eval_assets.resources import DedupConfig, GoldenSetResource, StorageResource
 
 GROUP = "dedup"
 DUPLICATE_KINDS = ("exact", "light_edit")  # what the missed-merge check holds to zero
-
-
-def _texts(context, storage: StorageResource) -> dict[str, str]:
-    store = storage.get()
-    current = sorted(context.instance.get_dynamic_partitions(DOCUMENTS))
-    return {k: store.read_json("cleaned_documents", k)["text"] for k in current
-            if store.exists("cleaned_documents", k, "json")}
 
 
 def _index(texts: dict[str, str], config: DedupConfig) -> NearDuplicateIndex:
@@ -58,7 +51,7 @@ def near_duplicates(context: dg.AssetExecutionContext, golden: GoldenSetResource
     """Exact duplicates (normalized content hash) and near-duplicates (MinHash LSH, verified by
     exact shingle Jaccard; optional containment mode) over the cleaned texts: one row per
     document with its cluster and canonical document; scored against the labelled pairs."""
-    texts = _texts(context, storage)
+    texts = current_cleaned_texts(context, storage)
     result = _index(texts, dedup_config).find(_match(dedup_config))
     canonical = result.canonical_of()
     rows = [{"doc_id": d, "canonical": canonical.get(d, d), "is_duplicate": canonical.get(d, d) != d,
@@ -115,7 +108,7 @@ def dedup_threshold_sweep(context: dg.AssetExecutionContext, golden: GoldenSetRe
                           dedup_config: DedupConfig) -> dg.MaterializeResult:
     """Pair precision / recall / false-merge rate for thresholds 0.50–0.95 (documents sketched
     once), with the P/R curve plotted: the evidence behind the default threshold."""
-    texts = _texts(context, storage)
+    texts = current_cleaned_texts(context, storage)
     index = _index(texts, dedup_config)
     pairs = [p for p in golden.load().dedup_pairs if p.doc_a in texts and p.doc_b in texts]
     points = threshold_sweep(pairs, lambda t: index.find(_match(dedup_config, t)).as_sets(),
