@@ -77,3 +77,7 @@ def test_chunks_embeddings_index(tmp_path):
     assert semantic.success
     rows = Storage(tmp_path).read_rows("chunks", keys[0])
     assert rows and {r["strategy"] for r in rows} == {"semantic"}
+    # the drift probe's reference survives the pruning of deleted documents' outputs
+    store = Storage(tmp_path)
+    store.prune(keep=set(keys))
+    assert [p.name for p in (tmp_path / "embedding_probe").iterdir()] == ["_probe_hashing-bow-v1-384.json"]

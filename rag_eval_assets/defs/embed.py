@@ -67,7 +67,7 @@ def embeddings(context: dg.AssetExecutionContext, storage: StorageResource, embe
     cache.flush()
     mean_coherence = float(np.mean(coherences)) if coherences else None
     probe = embedder.embed(PROBE_TEXTS)
-    ref_key = f"probe_{embedder.model_id.replace('/', '_')}"
+    ref_key = f"_probe_{embedder.model_id.replace('/', '_')}"  # "_": not a document key, never pruned
     if not store.exists("embedding_probe", ref_key, "json"):
         store.write_json("embedding_probe", probe.tolist(), key=ref_key)
         context.log.info("drift probe: first run, reference vectors stored")
