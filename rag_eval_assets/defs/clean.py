@@ -45,6 +45,7 @@ def cleaned_documents(context: dg.AssetExecutionContext, corpus: CorpusResource,
     references = golden.load()
     options = clean_config.options()
     rows, empty = [], []
+    pii_counts: dict[str, int] = {}
     for i, doc_id in enumerate(context.partition_keys, start=1):
         relpath = located.get(doc_id)
         if relpath is None or not store.exists("parsed_documents", doc_id, "json"):
@@ -57,15 +58,12 @@ def cleaned_documents(context: dg.AssetExecutionContext, corpus: CorpusResource,
         store.write_json("cleaned_documents", cleaned.to_json(), key=doc_id)
         store.write_json("clean_scores", row, key=doc_id)
         rows.append(row)
+        for _, _, entity in cleaned.pii_spans:
+            pii_counts[entity] = pii_counts.get(entity, 0) + 1
         if not cleaned.text.strip() or cleaned.language is None:
             empty.append(relpath)
         if i % 10 == 0:
             context.log.info(f"cleaned {i}/{len(context.partition_keys)} documents")
-    pii_counts: dict[str, int] = {}
-    for doc_id in context.partition_keys:
-        if store.exists("cleaned_documents", doc_id, "json"):
-            for _, _, entity in store.read_json("cleaned_documents", doc_id)["pii_spans"]:
-                pii_counts[entity] = pii_counts.get(entity, 0) + 1
     return dg.MaterializeResult(
         metadata={
             "documents": len(rows),

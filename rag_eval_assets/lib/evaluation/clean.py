@@ -134,8 +134,9 @@ def clean_figures(rows: Sequence[Mapping[str, Any]], golden: Any) -> dict[str, A
         })
     gold = {r["doc_id"]: r["gold_language"] for r in rows if r["gold_language"]}
     lang = language_scores(gold, {r["doc_id"]: r["language"] for r in rows if r["doc_id"] in gold}) if gold else None
-    pii_ref = {r["doc_id"]: golden.pii[r["doc_id"]] for r in rows if r["pii_predictions"] is not None}
-    pii_pred = {d: [tuple(s) for s in next(r for r in rows if r["doc_id"] == d)["pii_predictions"]] for d in pii_ref}
+    scored = {r["doc_id"]: r["pii_predictions"] for r in rows if r["pii_predictions"] is not None}
+    pii_ref = {d: golden.pii[d] for d in scored}
+    pii_pred = {d: [tuple(s) for s in spans] for d, spans in scored.items()}
     pii = pii_span_scores(pii_ref, pii_pred, {d: golden.parse[d] for d in pii_ref}) if pii_ref else None
     return {
         "per_class": per_class,
