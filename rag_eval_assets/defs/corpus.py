@@ -13,6 +13,7 @@ from rag_eval_assets.partitions import (
     PER_DOCUMENT,
     document_backfill_policy,
     documents_partitions,
+    latest_batch_metadata,
 )
 from rag_eval_assets.resources import SETTINGS, CorpusResource, GoldenSetResource, StorageResource
 
@@ -88,16 +89,12 @@ def document_records(
                 description="The documents of the latest batch all have ontology-valid metadata and "
                 "exist on disk (WARN; the corpus-level gate is corpus_manifest:metadata_valid).")
 def batch_documents_valid(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    event = context.instance.get_latest_materialization_event(dg.AssetKey("document_records"))
-    meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
-    invalid = meta["invalid_metadata"].value if "invalid_metadata" in meta else None
-    missing = meta["missing_files"].value if "missing_files" in meta else None
+    meta = latest_batch_metadata(context, "document_records")
+    invalid, missing = meta.get("invalid_metadata", -1), meta.get("missing_files", -1)
     return dg.AssetCheckResult(
         passed=invalid == 0 and missing == 0,
         severity=dg.AssetCheckSeverity.WARN,
-        metadata={"invalid_metadata": invalid if invalid is not None else -1,
-                  "missing_files": missing if missing is not None else -1,
-                  "partition": (event.asset_materialization.partition or "") if event else ""},
+        metadata={"invalid_metadata": invalid, "missing_files": missing},
     )
 
 

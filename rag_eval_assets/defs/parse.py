@@ -13,6 +13,7 @@ from rag_eval_assets.partitions import (
     PER_DOCUMENT,
     document_backfill_policy,
     documents_partitions,
+    latest_batch_metadata,
 )
 from rag_eval_assets.resources import SETTINGS, CorpusResource, GoldenSetResource, ParseConfig, StorageResource
 
@@ -160,9 +161,7 @@ def parsed_documents(context: dg.AssetExecutionContext, storage: StorageResource
 @dg.asset_check(asset=parsed_documents, description="Every document of the latest batch has the "
                 "primary parser's output (WARN).")
 def primary_output_present(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    event = context.instance.get_latest_materialization_event(dg.AssetKey("parsed_documents"))
-    meta = event.asset_materialization.metadata if event and event.asset_materialization else {}
-    missing = meta["missing"].value if "missing" in meta else -1
+    missing = latest_batch_metadata(context, "parsed_documents").get("missing", -1)
     return dg.AssetCheckResult(passed=missing == 0, severity=dg.AssetCheckSeverity.WARN,
                                metadata={"missing": missing})
 
