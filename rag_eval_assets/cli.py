@@ -2,7 +2,11 @@
 
     rag-eval run                 sync partitions with the corpus, run the per-document stages
                                  for new/changed documents in batches, then the corpus-level
-                                 assets; prints every asset check. ``--all`` re-runs everything.
+                                 assets; prints every asset check and the report path.
+                                 ``--all`` re-runs everything. Exit 0 when every run
+                                 succeeded, 1 when one failed; failed ERROR checks (quality
+                                 gates, e.g. filter false exclusion) are listed, and exit 3
+                                 only with ``--strict``.
     rag-eval backfill --changed  only the per-document stages of changed documents
                                  (``--dry-run`` lists them).
     rag-eval sample              (re)generate the sample corpus and its golden sets.
@@ -70,16 +74,21 @@ def sync_corpus(instance, settings: Settings, force_all: bool = False) -> tuple[
     return todo, changes.deleted
 
 
-def _print_checks(result) -> int:
-    failed_errors = 0
+def _print_checks(result) -> list[str]:
+    """Print every check result; return the names of the failed ERROR-severity checks."""
+    failed_errors = []
     for ev in result.get_asset_check_evaluations():
         sev = ev.severity.value
         status = "PASS" if ev.passed else f"FAIL ({sev})"
-        failed_errors += (not ev.passed) and sev == "ERROR"
-        print(f"  check {ev.asset_key.to_user_string()}:{ev.check_name}: {status}")
+        name = f"{ev.asset_key.to_user_string()}:{ev.check_name}"
+        if not ev.passed and sev == "ERROR":
+            failed_errors.append(name)
+        print(f"  check {name}: {status}")
     return failed_errors
 
 
+#: Failed ERROR checks of this invocation: quality findings, not run failures.
+FAILED_ERROR_CHECKS: list[str] = []
 QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 
 
@@ -97,7 +106,7 @@ def run_document_stages(instance, defs, keys: Sequence[str], batch_size: int) ->
             instance=instance, raise_on_error=False, run_config=QUIET,
             tags={"dagster/asset_partition_range_start": first, "dagster/asset_partition_range_end": last,
                   "rag_eval/launched_by": "rag-eval"})
-        _print_checks(result)
+        FAILED_ERROR_CHECKS.extend(_print_checks(result))
         ok &= result.success
     return ok
 
@@ -106,8 +115,8 @@ def run_corpus_refresh(instance, defs) -> bool:
     print("corpus_refresh (corpus-level assets)")
     result = defs.resolve_job_def("corpus_refresh").execute_in_process(
         instance=instance, raise_on_error=False, run_config=QUIET, tags={"rag_eval/launched_by": "rag-eval"})
-    failed = _print_checks(result)
-    return result.success and not failed
+    FAILED_ERROR_CHECKS.extend(_print_checks(result))
+    return result.success
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -116,6 +125,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run_p = sub.add_parser("run", help="run every stage on the corpus (headless)")
     run_p.add_argument("--all", action="store_true", help="re-run unchanged documents too")
+    run_p.add_argument("--strict", action="store_true",
+                       help="exit 3 when an ERROR-severity check fails (quality gate), not only when a run fails")
     bf = sub.add_parser("backfill", help="run the per-document stages of changed documents")
     bf.add_argument("--changed", action="store_true", required=True)
     bf.add_argument("--dry-run", action="store_true", help="only list the changed documents")
@@ -143,8 +154,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0 if run_document_stages(instance, defs, todo, settings.batch_size) else 1
     ok = run_document_stages(instance, defs, todo, settings.batch_size) if todo else True
     ok = run_corpus_refresh(instance, defs) and ok
-    print("OK: all runs succeeded" if ok else "FAILED: see the errors above")
-    return 0 if ok else 1
+    if not ok:
+        print("FAILED: a run failed: see the errors above")
+        return 1
+    print("OK: all runs succeeded")
+    report = Path(settings.storage_root) / "rag_eval_report" / "_latest.html"
+    if report.is_file():
+        print(f"report: {report}")
+    if FAILED_ERROR_CHECKS:
+        print(f"quality gates failing ({len(FAILED_ERROR_CHECKS)} ERROR checks): {', '.join(FAILED_ERROR_CHECKS)}")
+        return 3 if args.strict else 0
+    return 0
 
 
 if __name__ == "__main__":

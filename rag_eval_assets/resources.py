@@ -207,8 +207,43 @@ class IndexConfig(dg.ConfigurableResource):
     recall_min: float = 0.95  # ERROR (blocking) when ANN recall@k vs flat is below
 
 
+class RetrievalEvalConfig(dg.ConfigurableResource):
+    """Online retrieval and filter evaluation: lanes, fusion, cut-offs and the check limits."""
+
+    depth: int = 100  # hits kept per lane (recall@100 needs 100)
+    rrf_k: int = 60  # Reciprocal Rank Fusion constant
+    bm25_stemmer: str = "english"  # Snowball language for BM25 tokens, or "" for none
+    recall_at_10_min: float = 0.80  # ERROR (blocking) when hybrid Recall@10 is below
+    slice_recall_at_10_min: float = 0.60  # WARN when any intent / doc-class slice is below
+    false_exclusion_max: float = 0.0  # ERROR when the query predicates exclude more gold than this
+    hard_filter_epsilon: float = 0.01  # hard filter only when its false exclusion is below this
+    soft_boost: float = 0.2  # soft boost: matching documents' fused score × (1 + boost); mild by design
+
+
+class GenerationEvalConfig(dg.ConfigurableResource):
+    """Generation over traces: the generator, the judge and the release gate.
+
+    ``generator`` / ``judge`` = ``extractive`` / ``phrase`` (offline, deterministic) or
+    ``openai`` (any OpenAI-compatible endpoint at ``endpoint_url``; the key is read from the
+    environment variable named by ``api_key_env``). Tests never need an endpoint.
+    """
+
+    generator: str = "extractive"  # extractive | openai
+    judge: str = "phrase"  # phrase | content_word | openai
+    endpoint_url: str = ""  # e.g. http://localhost:8000/v1
+    endpoint_model: str = ""
+    api_key_env: str = "OPENAI_API_KEY"
+    candidates: int = 20  # first-stage candidates per query (after the query's hard filter)
+    context_k: int = 3  # chunks selected into the context
+    access_predicate: str = "{}"  # JSON predicate the querying role may see, e.g. {"permitted": true}
+    release_min_slice_pass_rate: float = 0.95  # release blocked while any slice is below
+    judge_invalid_rate_max: float = 0.05  # WARN when more judged verdicts are unparseable
+
+
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
+        "retrieval_eval_config": RetrievalEvalConfig(),
+        "generation_eval_config": GenerationEvalConfig(),
         "chunk_config": ChunkConfig(),
         "embed_config": EmbedConfig(),
         "index_config": IndexConfig(),

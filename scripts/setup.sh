@@ -8,7 +8,7 @@ PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 
 # Debian packages used by the OCR parsers and the HTML-report test (skipped when not root).
-DEB_PKGS="tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev pkg-config"
+DEB_PKGS="tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev pkg-config chromium"
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for p in $DEB_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done

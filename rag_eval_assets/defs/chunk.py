@@ -15,13 +15,20 @@ from rag_eval_assets.lib.metrics.chunks import (
 )
 from rag_eval_assets.lib.parsers.structure import assign_section_paths
 from rag_eval_assets.lib.report import markdown_table
+from rag_eval_assets.lib.storage import atomic_write_bytes
 from rag_eval_assets.partitions import (
     CORPUS_LEVEL,
     PER_DOCUMENT,
     document_backfill_policy,
     documents_partitions,
 )
-from rag_eval_assets.resources import SETTINGS, ChunkConfig, EmbedConfig, GoldenSetResource, StorageResource
+from rag_eval_assets.resources import (
+    SETTINGS,
+    ChunkConfig,
+    EmbedConfig,
+    GoldenSetResource,
+    StorageResource,
+)
 
 GROUP = "chunk"
 
@@ -121,7 +128,8 @@ def chunk_size_sweep(context: dg.AssetExecutionContext, golden: GoldenSetResourc
     from pathlib import Path
 
     from rag_eval_assets.lib.embedding import EmbeddingCache
-    from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, chunk_size_sweep as sweep, knee
+    from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, knee
+    from rag_eval_assets.lib.evaluation.chunk_sweep import chunk_size_sweep as sweep
     from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
 
     store = storage.get()
@@ -137,6 +145,9 @@ def chunk_size_sweep(context: dg.AssetExecutionContext, golden: GoldenSetResourc
     series = {f"overlap {int(o * 100)}%": [next((r[metric] for r in rows if r["size"] == s and r["overlap"] == o), None)
                                            for s in sizes] for o in OVERLAPS}
     png = line_plot_png(sizes, series, "chunk size (tokens)", metric, "Chunk size / overlap sweep") if rows else b""
+    store.write_json("chunk_size_sweep", rows)
+    if png:
+        atomic_write_bytes(store.path("chunk_size_sweep", "_sweep", "png"), png)
     at_config = [r[metric] for r in rows if r["size"] == chunk_config.size]
     best = max((r[metric] for r in rows), default=0.0)
     return dg.MaterializeResult(

@@ -10,12 +10,18 @@ from rag_eval_assets.defs.corpus import corpus_manifest
 from rag_eval_assets.defs.dedup import near_duplicates
 from rag_eval_assets.defs.embed import embeddings
 from rag_eval_assets.lib.indexing import VectorIndex, build_index
-from rag_eval_assets.lib.metrics.ann import ann_recall, cheapest_at_recall, measure_qps, sample_rows, sweep
+from rag_eval_assets.lib.metrics.ann import (
+    ann_recall,
+    cheapest_at_recall,
+    measure_qps,
+    sample_rows,
+    sweep,
+)
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.plots import markdown_image, xy_plot_png
 from rag_eval_assets.lib.storage import atomic_write_bytes
 from rag_eval_assets.partitions import CORPUS_LEVEL, DOCUMENTS
-from rag_eval_assets.resources import IndexConfig, StorageResource
+from rag_eval_assets.resources import IndexConfig, RetrievalEvalConfig, StorageResource
 
 GROUP = "index"
 METADATA_FIELDS = ("doc_class", "tenant", "locale", "product", "version", "current", "permitted")
@@ -118,3 +124,44 @@ def index_sweep(context: dg.AssetExecutionContext, storage: StorageResource, ind
                                            passed=any(best.values()), severity=dg.AssetCheckSeverity.WARN,
                                            metadata={"limit": index_config.recall_min})],
     )
+
+
+SELF_RECALL_MIN = 0.95
+
+
+@dg.asset(
+    deps=[vector_index],
+    group_name=GROUP,
+    kinds={"python", "bm25"},
+    tags=CORPUS_LEVEL,
+    code_version="1",
+    check_specs=[dg.AssetCheckSpec("sparse_self_recall", asset="sparse_index",
+                                   description="Share of ≤ 200 sampled chunks found in the BM25 top 10 by their own "
+                                   "first 64 words (WARN below 0.95: tokenization or stemming is losing a language).")],
+)
+def sparse_index(storage: StorageResource, retrieval_eval_config: RetrievalEvalConfig) -> dg.MaterializeResult:
+    """BM25 index over exactly the chunks of the vector index (same ids, so the lanes fuse),
+    saved atomically under ``<storage>/sparse_index/``: the sparse lane of hybrid retrieval."""
+    from rag_eval_assets.lib.retrieval import BM25Index
+
+    store = storage.get()
+    flat = VectorIndex.load(Path(store.root) / "vector_index" / "flat")
+    docs = sorted({m["doc_id"] for m in flat.metadata})
+    text_of = {r["chunk_id"]: r["text"] for r in store.read_many("chunks", docs)}
+    missing = [c for c in flat.ids if c not in text_of]
+    if missing:
+        raise dg.Failure(f"{len(missing)} indexed chunks have no chunk text (e.g. {missing[0]}): re-run chunks")
+    bm25 = BM25Index.build(flat.ids, [text_of[c] for c in flat.ids],
+                           stemmer=retrieval_eval_config.bm25_stemmer or None)
+    folder = Path(store.root) / "sparse_index"
+    bm25.save(folder)
+    probe = [flat.ids[i] for i in sample_rows(len(flat.ids), 200)]
+    found = bm25.search_many([" ".join(text_of[c].split()[:64]) for c in probe], 10)
+    self_recall = sum(c in {h for h, _ in hits} for c, hits in zip(probe, found)) / len(probe) if probe else 0.0
+    return dg.MaterializeResult(
+        metadata={"chunks": len(bm25), "documents": len(docs), "self_recall@10": self_recall,
+                  "stemmer": retrieval_eval_config.bm25_stemmer or "none", "path": dg.MetadataValue.path(str(folder))},
+        check_results=[dg.AssetCheckResult(check_name="sparse_self_recall", passed=self_recall >= SELF_RECALL_MIN,
+                                           severity=dg.AssetCheckSeverity.WARN,
+                                           metadata={"self_recall@10": self_recall, "probes": len(probe),
+                                                     "limit": SELF_RECALL_MIN})])

@@ -9,7 +9,12 @@ from typing import Any
 
 from rag_eval_assets.lib.evaluation.parse import match_tables
 from rag_eval_assets.lib.goldens.adapters import OcrPage
-from rag_eval_assets.lib.goldens.source_tables import docx_tables, html_tables, latex_document_text, latex_tabulars
+from rag_eval_assets.lib.goldens.source_tables import (
+    docx_tables,
+    html_tables,
+    latex_document_text,
+    latex_tabulars,
+)
 from rag_eval_assets.lib.metrics import text
 
 
