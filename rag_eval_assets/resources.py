@@ -235,6 +235,7 @@ class GenerationEvalConfig(dg.ConfigurableResource):
     api_key_env: str = "OPENAI_API_KEY"
     candidates: int = 20  # first-stage candidates per query (after the query's hard filter)
     context_k: int = 3  # chunks selected into the context
+    max_claims: int = 5  # extractive generator: at most this many sentences (procedural answers have ~5 steps)
     access_predicate: str = "{}"  # JSON predicate the querying role may see, e.g. {"permitted": true}
     release_min_slice_pass_rate: float = 0.95  # release blocked while any slice is below
     judge_invalid_rate_max: float = 0.05  # WARN when more judged verdicts are unparseable

@@ -459,3 +459,10 @@ def test_a_trace_that_retrieved_nothing_and_abstained_is_admissible_and_fails_at
     assert evaluate_case(empty, out_of_scope, {}, PhraseJudge()).stage == "pass"
     answered = Trace("c1", (), (), (), (), (), versions, Answer((Claim("a", "text"),), False))
     assert not check_admissible(answered, in_scope, {}).admissible
+
+
+def test_phrase_judge_treats_a_line_break_as_a_space():
+    verdict = PhraseJudge().judge("c", ["maintenance for Meridian Access Manager"],
+                                  "Planned maintenance for Meridian Access\nManager v2.0 starts at 22:00.")
+    assert verdict.supported
+    assert not PhraseJudge().judge("c", ["Access Manager v3"], "Access\nManager v2.0").supported

@@ -65,7 +65,7 @@ def make_generator(cfg: GenerationEvalConfig):
     )
 
     if cfg.generator == "extractive":
-        return ExtractiveGenerator()
+        return ExtractiveGenerator(max_claims=cfg.max_claims)
     if cfg.generator == "openai":
         if not (cfg.endpoint_url and cfg.endpoint_model):
             raise dg.Failure("generator=openai needs generation_eval_config.endpoint_url and endpoint_model")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# a sentence ends at . ! ? (or … ) followed by whitespace, at a CJK full stop, or at a line break
-_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])\s*|\s*\n\s*")
+# a sentence ends at . ! ? (or … ) followed by whitespace, at a CJK full stop, or at a blank
+# line; a single line break is layout (PDF columns wrap mid-sentence), not a boundary
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+|(?<=[。！？])\s*|\s*\n\s*\n\s*")
 _WORD = re.compile(r"\w+")
 
 # a small stopword list (English, Russian, Greek function words); the extractive baseline's
@@ -25,7 +26,7 @@ all also must per via
 
 def sentences(text: str) -> list[str]:
     """Sentences of ``text``, whitespace-trimmed, each with one trailing period removed."""
-    parts = (p.strip() for p in _SENTENCE_END.split(text))
+    parts = (" ".join(p.split()) for p in _SENTENCE_END.split(text))
     return [p.removesuffix(".").strip() for p in parts if p and p.removesuffix(".").strip()]
 
 

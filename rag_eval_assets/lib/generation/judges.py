@@ -109,12 +109,14 @@ class ContentWordJudge:
 
 
 class PhraseJudge:
-    """Supported when every support phrase occurs in the chunk (case-insensitive).
+    """Supported when every support phrase occurs in the chunk (case-insensitive, runs of
+    whitespace compared as one space: a PDF line break inside a phrase is layout).
 
     Claims without support phrases are judged by ``ContentWordJudge``'s rule.
     """
 
     name = "support_phrases_in_chunk"
+    version = "2"  # 2: whitespace-insensitive; part of the cache key, bump on any rule change
 
     def __init__(self) -> None:
         self._fallback = ContentWordJudge()
@@ -123,8 +125,8 @@ class PhraseJudge:
         if not support_phrases:
             inner = self._fallback.judge(claim_text, support_phrases, chunk_text)
             return Verdict(inner.supported, self.name, f"no support phrases; content words: {inner.raw}")
-        haystack = chunk_text.casefold()
-        missing = [p for p in support_phrases if p.casefold() not in haystack]
+        haystack = " ".join(chunk_text.casefold().split())
+        missing = [p for p in support_phrases if " ".join(p.casefold().split()) not in haystack]
         return Verdict(not missing, self.name, f"missing phrases: {missing}" if missing else "all phrases found")
 
 
@@ -165,7 +167,8 @@ class OpenAICompatibleJudge:
 class CachedJudge:
     """``inner`` with verdicts cached on disk, one JSON file per key (written atomically).
 
-    The key is the sha256 of (judge name, model, claim, support phrases, chunk text); transient
+    The key is the sha256 of (judge name, its rule version, model, claim, support phrases, chunk
+    text), so changing a judge's rule (bump its ``version``) never serves stale verdicts; transient
     verdicts (HTTP errors, timeouts) are not cached. ``hits``/``misses`` count lookups.
     """
 
@@ -175,7 +178,7 @@ class CachedJudge:
         self.hits = self.misses = 0
 
     def _path(self, claim_text: str, support_phrases: Sequence[str], chunk_text: str) -> Path:
-        key = json.dumps([self.inner.name, getattr(self.inner, "model", None), claim_text,
+        key = json.dumps([self.inner.name, getattr(self.inner, "version", None), getattr(self.inner, "model", None), claim_text,
                           list(support_phrases), chunk_text], ensure_ascii=False)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
         return self.cache_dir / digest[:2] / f"{digest}.json"

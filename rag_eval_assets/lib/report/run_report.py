@@ -11,7 +11,7 @@ from typing import Any
 
 from rag_eval_assets.lib.report.html import Section, render_report
 from rag_eval_assets.lib.report.plots import bar_plot_png
-from rag_eval_assets.lib.storage import Storage, read_bytes
+from rag_eval_assets.lib.storage import CORPUS_KEY, Storage, read_bytes
 
 FIRST_FAILED_ORDER = ("admissibility", "candidate retrieval", "context selection", "answer completeness",
                       "answer faithfulness", "citation support", "abstention", "pass")
@@ -21,11 +21,11 @@ CASE_COLUMNS = ("case_id", "slice", "stage", "candidate_recall", "context_recall
                 "citation_support", "supported_point_coverage")
 
 
-def _json(store: Storage, asset: str, key: str | None = None) -> Any:
+def _json(store: Storage, asset: str, key: str = CORPUS_KEY) -> Any:
     return store.read_json(asset, key) if store.exists(asset, key, "json") else None
 
 
-def _rows(store: Storage, asset: str, key: str | None = None) -> list[dict[str, Any]]:
+def _rows(store: Storage, asset: str, key: str = CORPUS_KEY) -> list[dict[str, Any]]:
     return store.read_rows(asset, key) if store.exists(asset, key, "parquet") else []
 
 
@@ -59,6 +59,7 @@ def clean_dedup_section(store: Storage) -> Section:
     sec = Section("Clean and dedup")
     if figures:
         sec.numbers.update({"language macro-F1": figures.get("language_macro_f1"),
+                            "PII recall (all types)": figures.get("pii_overall_recall"),
                             "NFKC drift share": figures.get("nfkc_drift_share")})
         sec.tables.append(("Per document class", figures.get("per_class", [])))
         sec.tables.append(("PII per entity type", figures.get("pii_per_entity", [])))
