@@ -225,11 +225,12 @@ class GenerationEvalConfig(dg.ConfigurableResource):
 
     ``generator`` / ``judge`` = ``extractive`` / ``phrase`` (offline, deterministic) or
     ``openai`` (any OpenAI-compatible endpoint at ``endpoint_url``; the key is read from the
-    environment variable named by ``api_key_env``). Tests never need an endpoint.
+    environment variable named by ``api_key_env``); ``phrase+openai`` asks the model only about
+    claims the deterministic judge rejects. Tests never need an endpoint.
     """
 
     generator: str = "extractive"  # extractive | openai
-    judge: str = "phrase"  # phrase | content_word | openai
+    judge: str = "phrase"  # phrase | content_word | openai | a cascade "phrase+openai"
     endpoint_url: str = ""  # e.g. http://localhost:8000/v1
     endpoint_model: str = ""
     api_key_env: str = "OPENAI_API_KEY"

@@ -466,3 +466,18 @@ def test_phrase_judge_treats_a_line_break_as_a_space():
                                   "Planned maintenance for Meridian Access\nManager v2.0 starts at 22:00.")
     assert verdict.supported
     assert not PhraseJudge().judge("c", ["Access Manager v3"], "Access\nManager v2.0").supported
+
+
+def test_cascade_asks_the_model_only_for_claims_the_lexical_judge_rejects(faith) -> None:
+    from rag_eval_assets.lib.generation import CascadeJudge
+
+    with FakeChatServer(entailment_reply(ENTAILMENT)) as server:
+        judge = CascadeJudge(ContentWordJudge(), OpenAICompatibleJudge(server.base_url, "fake-nli", NO_KEY, timeout=5))
+        judged = _faith_judged(faith, judge)
+    assert server.requests == 2  # only the two claims the lexical judge rejects
+    score = faithfulness(judged)
+    assert score.value == 0.75 and score.judge == "lexical_all_content_words_over_3_letters>llm_entailment:fake-nli"
+    by_judge = {c.claim.text: c.verdicts["ctx"].judge for c in judged.claims}  # which judge decided each claim
+    assert by_judge["Phobos and Deimos orbit Mars"] == "llm_entailment:fake-nli"
+    assert by_judge["Mars has a thick atmosphere"] == "llm_entailment:fake-nli"
+    assert by_judge["Mars has two moons"] == by_judge["Curiosity landed in 2012"] == ContentWordJudge.name

@@ -48,12 +48,6 @@ def test_bm25_quality_in_published_range(figures: SciFactFilterFigures) -> None:
     assert figures.unfiltered["recall@100"] > 0.85
 
 
-def test_bm25_test_split(scifact: Path) -> None:
-    if not (scifact / "qrels" / "test.tsv").is_file():
-        pytest.skip(f"{scifact}/qrels/test.tsv is absent (the shared evaldata holds only the train split)")
-    assert 0.6 < scifact_filter_figures(scifact, "test", values=()).unfiltered["ndcg@10"] < 0.8
-
-
 def test_false_exclusion_recomputed_from_raw_files(scifact: Path, figures: SciFactFilterFigures) -> None:
     structured = {r["doc_id"]: r["structured_abstract"] == "True" for r in _tsv(scifact / "corpus_metadata.tsv")}
     gold: dict[str, set[str]] = {}

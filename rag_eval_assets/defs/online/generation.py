@@ -37,25 +37,33 @@ GROUP = "online_eval"
 
 
 def make_judge(cfg: GenerationEvalConfig, cache_dir: Path):
-    """The configured judge, wrapped in the on-disk verdict cache."""
+    """The configured judge (``phrase``, ``content_word``, ``openai``, or a cascade such as
+    ``phrase+openai``: deterministic first, the model only for the claims it rejects), wrapped
+    in the on-disk verdict cache."""
     from rag_eval_assets.lib.generation import (
         CachedJudge,
+        CascadeJudge,
         ContentWordJudge,
         OpenAICompatibleJudge,
         PhraseJudge,
     )
 
-    if cfg.judge == "phrase":
-        inner = PhraseJudge()
-    elif cfg.judge == "content_word":
-        inner = ContentWordJudge()
-    elif cfg.judge == "openai":
-        if not (cfg.endpoint_url and cfg.endpoint_model):
-            raise dg.Failure("judge=openai needs generation_eval_config.endpoint_url and endpoint_model")
-        inner = OpenAICompatibleJudge(cfg.endpoint_url, cfg.endpoint_model, api_key_env=cfg.api_key_env)
-    else:
-        raise dg.Failure(f"unknown judge {cfg.judge!r} (phrase | content_word | openai)")
-    return CachedJudge(inner, cache_dir)
+    def one(name: str):
+        if name == "phrase":
+            return PhraseJudge()
+        if name == "content_word":
+            return ContentWordJudge()
+        if name == "openai":
+            if not (cfg.endpoint_url and cfg.endpoint_model):
+                raise dg.Failure("judge openai needs generation_eval_config.endpoint_url and endpoint_model")
+            return OpenAICompatibleJudge(cfg.endpoint_url, cfg.endpoint_model, api_key_env=cfg.api_key_env)
+        raise dg.Failure(f"unknown judge {name!r} (phrase | content_word | openai, or first+second)")
+
+    names = cfg.judge.split("+")
+    judge = one(names[0])
+    for name in names[1:]:
+        judge = CascadeJudge(judge, one(name))
+    return CachedJudge(judge, cache_dir)
 
 
 def make_generator(cfg: GenerationEvalConfig):

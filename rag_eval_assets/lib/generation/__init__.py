@@ -25,6 +25,7 @@ from rag_eval_assets.lib.generation.generator import (
 )
 from rag_eval_assets.lib.generation.judges import (
     CachedJudge,
+    CascadeJudge,
     ContentWordJudge,
     Judge,
     JudgedScore,
@@ -73,7 +74,7 @@ from rag_eval_assets.lib.generation.traces import (
 
 __all__ = [
     "REQUIRED_VERSION_KEYS", "STAGES", "AbstentionReport", "Admissibility", "Answer",
-    "CachedJudge", "CaseResult", "Claim", "ClaimSupport", "ContentWordJudge", "EvidenceChunk",
+    "CachedJudge", "CascadeJudge", "CaseResult", "Claim", "ClaimSupport", "ContentWordJudge", "EvidenceChunk",
     "ExtractiveGenerator", "GateDecision", "GenerationError", "GoldCase", "Judge", "JudgedClaims",
     "JudgedScore", "OpenAICompatibleGenerator", "OpenAICompatibleJudge", "PhraseJudge", "Trace",
     "Verdict", "abstention_metrics", "abstention_outcome", "apply_variant", "candidate_recall",

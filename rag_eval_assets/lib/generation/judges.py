@@ -164,6 +164,22 @@ class OpenAICompatibleJudge:
         return Verdict(supported if isinstance(supported, bool) else None, self.name, content)
 
 
+class CascadeJudge:
+    """Deterministic first, model second: ``first`` decides when it finds support; only the
+    claims it rejects go to ``second`` (e.g. an entailment model for paraphrases). Each
+    verdict keeps the name of the judge that produced it; ``name`` names the cascade."""
+
+    def __init__(self, first: Judge, second: Judge) -> None:
+        self.first, self.second = first, second
+        self.name = f"{first.name}>{second.name}"
+        self.version = f"{getattr(first, 'version', '')}>{getattr(second, 'version', '')}"
+        self.model = getattr(second, "model", None)
+
+    def judge(self, claim_text: str, support_phrases: Sequence[str], chunk_text: str) -> Verdict:
+        verdict = self.first.judge(claim_text, support_phrases, chunk_text)
+        return verdict if verdict.supported else self.second.judge(claim_text, support_phrases, chunk_text)
+
+
 class CachedJudge:
     """``inner`` with verdicts cached on disk, one JSON file per key (written atomically).
 
