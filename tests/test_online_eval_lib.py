@@ -37,6 +37,9 @@ def test_lanes_fuse_chunks_then_collapse_to_documents():
     factoid = next(r for r in report.slices if r["lane"] == "dense" and r["value"] == "factoid")
     assert factoid["queries"] == 1 and factoid["ndcg@10"] == pytest.approx(1.0)
     assert {r["query_id"] for r in report.per_query} == {"q1", "q2"}
+    q1 = next(r for r in report.per_query if r["query_id"] == "q1")
+    assert q1["dense_mrr"] == 1.0 and q1["sparse_mrr"] == 0.5  # every metric per lane and query
+    assert q1["delta_ndcg@10_vs_sparse"] == pytest.approx(q1["hybrid_ndcg@10"] - q1["sparse_ndcg@10"])
 
 
 def test_answer_points_and_required_sources():

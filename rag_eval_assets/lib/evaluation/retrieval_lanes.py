@@ -93,7 +93,8 @@ def evaluate_lanes(rankings: Mapping[str, Mapping[str, list[str]]], qrels: Mappi
         for q in sorted(hybrid.per_query):
             row = {"query_id": q, **{f: query_metadata.get(q, {}).get(f) for f in slice_fields}}
             for lane, ev in evaluations.items():
-                row.update({f"{lane}_{m}": v for m, v in ev.per_query[q].items() if m in ("ndcg@10", "recall@10")})
+                row.update({f"{lane}_{m}": v for m, v in ev.per_query[q].items()})
+            row.update({f"delta_ndcg@10_vs_{lane}": row["hybrid_ndcg@10"] - row[f"{lane}_ndcg@10"] for lane in delta})
             per_query.append(row)
     return LaneReport(evaluations, slice_rows(evaluations, query_metadata, slice_fields), delta, per_query)
 
