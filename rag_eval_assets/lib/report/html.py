@@ -19,7 +19,7 @@ h1{margin-bottom:.2rem}h2{border-bottom:2px solid #4c72b0;padding-bottom:.2rem;m
 .num{background:#f3f6fb;border:1px solid #d8e0ee;border-radius:6px;padding:.4rem .7rem;min-width:8rem}
 .num b{display:block;font-size:1.25rem}.num span{font-size:.8rem;color:#555}
 .num.fail{background:#fdeeee;border-color:#e5a5a5}.num.pass{background:#eef8ee;border-color:#a5d5a5}
-table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.85rem}
+table{border-collapse:collapse;margin:.6rem 0 1rem;font-size:.85rem;display:block;overflow-x:auto;max-width:100%}
 th,td{border:1px solid #ccd;padding:.25rem .5rem;text-align:left}th{background:#eef1f7}
 td.n{text-align:right;font-variant-numeric:tabular-nums}caption{text-align:left;font-weight:600;padding:.3rem 0}
 figure{display:inline-block;margin:.5rem 1rem .5rem 0}figcaption{font-size:.85rem;color:#555}
@@ -99,8 +99,8 @@ def render_report(title: str, sections: Iterable[Section], subtitle: str = "") -
     for s in sections:
         body = [_numbers_html(s.numbers)]
         body += [f"<p class='note'>{html.escape(n)}</p>" for n in s.notes]
-        body += [table_html(rows, caption) for caption, rows in s.tables]
         body += [_figure_html(caption, png) for caption, png in s.figures if png]
+        body += [table_html(rows, caption) for caption, rows in s.tables]
         parts.append(f"<section id='{_slug(s.title)}'><h2>{html.escape(s.title)}</h2>{''.join(body)}</section>")
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
             f"<style>{CSS}</style></head><body><h1>{html.escape(title)}</h1>"

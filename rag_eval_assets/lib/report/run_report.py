@@ -37,6 +37,11 @@ def _png(store: Storage, asset: str, key: str) -> bytes:
         return b""
 
 
+def _lead(rows: list[dict[str, Any]], *first: str) -> list[dict[str, Any]]:
+    """Rows with the ``first`` columns leading (stored JSON comes back key-sorted)."""
+    return [{**{k: r[k] for k in first if k in r}, **{k: v for k, v in r.items() if k not in first}} for r in rows]
+
+
 def _missing(title: str, asset: str) -> Section:
     return Section(title, notes=[f"{asset} has not been materialized: no figures for this stage."])
 
@@ -61,8 +66,8 @@ def clean_dedup_section(store: Storage) -> Section:
         sec.numbers.update({"language macro-F1": figures.get("language_macro_f1"),
                             "PII recall (all types)": figures.get("pii_overall_recall"),
                             "NFKC drift share": figures.get("nfkc_drift_share")})
-        sec.tables.append(("Per document class", figures.get("per_class", [])))
-        sec.tables.append(("PII per entity type", figures.get("pii_per_entity", [])))
+        sec.tables.append(("Per document class", _lead(figures.get("per_class", []), "doc_class", "documents")))
+        sec.tables.append(("PII per entity type", _lead(figures.get("pii_per_entity", []), "entity", "annotated")))
     if dedup:
         sec.numbers["near-duplicate documents"] = sum(bool(r.get("is_duplicate")) for r in dedup)
     sec.figures.append(("Dedup threshold sweep", _png(store, "dedup_threshold_sweep", "_sweep")))
@@ -99,7 +104,7 @@ def retrieval_section(store: Storage) -> Section:
     numbers["judged queries"] = summary["queries"]
     png = bar_plot_png({lane: r["ndcg@10"] for lane, r in means.items()}, "nDCG@10", "nDCG@10 per lane")
     return Section("Retrieval", numbers=numbers,
-                   tables=[("Mean per lane", summary["means"]), ("Hybrid per slice", slices)],
+                   tables=[("Mean per lane", _lead(summary["means"], "lane")), ("Hybrid per slice", slices)],
                    figures=[("nDCG@10 per lane", png)])
 
 
@@ -118,8 +123,9 @@ def filter_section(store: Storage, false_exclusion_max: float = 0.0) -> Section:
                  "predicate precision": s["predicates"]["precision"], "predicate recall": s["predicates"]["recall"]},
         notes=[(f"Queries whose gold the hard filter removes: {', '.join(s['excluded']) or 'none'}. Survivor-only "
                 "recall does not count them as failures; the false-exclusion rate does.")],
-        tables=[("Hard filter vs soft boost per field", s["fields"]),
-                ("Ontology-aware confusion (filter values; doc_class = top retrieved document)", s["ontology"])])
+        tables=[("Hard filter vs soft boost per field", _lead(s["fields"], "field", "decision", "queries")),
+                ("Ontology-aware confusion (filter values; doc_class = top retrieved document)",
+                 _lead(s["ontology"], "field", "pairs", "hP", "hR", "hF1", "wu_palmer", "exact"))])
 
 
 def generation_section(store: Storage) -> Section:
