@@ -78,7 +78,7 @@ def online_run(tmp_path_factory):
     result = dg.materialize([corpus.corpus_manifest, dedup.near_duplicates, index.vector_index, index.sparse_index,
                              retrieval.retrieval_eval, filters.filter_eval, generation.generation_eval,
                              report.rag_eval_report], instance=instance, resources=resources, raise_on_error=False)
-    return tmp, result, keys
+    return tmp, result, keys, instance, resources
 
 
 def _metadata(result, asset):
@@ -87,7 +87,7 @@ def _metadata(result, asset):
 
 
 def test_online_assets_measure_and_check(online_run):
-    tmp, result, _ = online_run
+    tmp, result, *_ = online_run
     assert result.success
     checks = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
     for name in ("hybrid_recall_at_10", "slice_recall_at_10", "hybrid_not_worse"):
@@ -128,7 +128,7 @@ def test_online_assets_measure_and_check(online_run):
 
 
 def test_report_renders_in_headless_chromium(online_run, tmp_path):
-    tmp, result, _ = online_run
+    tmp, result, *_ = online_run
     meta = _metadata(result, "rag_eval_report")
     path = meta["report"].value
     html = open(path, encoding="utf-8").read()
@@ -151,3 +151,19 @@ def test_report_renders_in_headless_chromium(online_run, tmp_path):
                          text=True, timeout=120).stdout
     assert "false-exclusion rate" in dom and f"{fe['false_exclusion_rate']:.3f}" in dom
     assert dom.count("data:image/png;base64,") >= 2  # the plots made it into the rendered page
+
+
+def test_access_predicate_keeps_restricted_documents_out_of_every_trace(online_run):
+    tmp, _, _, instance, resources = online_run
+    config = GenerationEvalConfig(access_predicate='{"permitted": true}')
+    result = dg.materialize([generation.generation_eval], instance=instance,
+                            resources={**resources, "generation_eval_config": config})
+    assert result.success
+    [admissible] = [e for e in result.get_asset_check_evaluations() if e.check_name == "traces_admissible"]
+    assert admissible.passed
+    store = Storage(tmp)
+    permitted = {r["doc_id"]: r["permitted"] for r in store.read_rows("corpus_manifest")}
+    traces = [json.loads(line) for line in (tmp / "generation_eval" / "_traces.jsonl").read_text().splitlines()]
+    traced = {c for t in traces for c in t["first_stage_ids"]}
+    assert traced and all(permitted[c.split("#")[0]] for c in traced)
+    assert not all(permitted.values())  # the slice does hold restricted documents

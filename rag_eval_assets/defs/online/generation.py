@@ -21,7 +21,7 @@ from rag_eval_assets.defs.online.retrieval import (
 from rag_eval_assets.lib.evaluation.generation import evaluate_traces, summarize
 from rag_eval_assets.lib.evaluation.pipeline_traces import build_trace, gold_case
 from rag_eval_assets.lib.report import markdown_table
-from rag_eval_assets.lib.storage import atomic_write_bytes
+from rag_eval_assets.lib.storage import atomic_write_bytes, read_bytes
 from rag_eval_assets.partitions import CORPUS_LEVEL
 from rag_eval_assets.resources import (
     CorpusResource,
@@ -97,7 +97,7 @@ def pipeline_traces(context, store, gs, qrels, ontology, embedder, index_kind: s
     for r in chunk_rows:
         by_doc.setdefault(r["doc_id"], []).append((r["chunk_id"], r["text"]))
     row_of = {c: i for i, c in enumerate(flat.ids)}
-    manifest = json.loads(Path(store.root, "vector_index", index_kind, "manifest.json").read_text())
+    manifest = json.loads(read_bytes(f"{str(store.root).rstrip('/')}/vector_index/{index_kind}/manifest.json"))
     versions = [("retriever", "hybrid-rrf"), ("index", f"{index_kind}/{manifest['sha256']['index.faiss'][:12]}"),
                 ("sparse", f"bm25/{rcfg.bm25_stemmer or 'nostem'}"),
                 ("dense", str(getattr(embedder, "model_id", "embedder"))),
@@ -116,10 +116,14 @@ def pipeline_traces(context, store, gs, qrels, ontology, embedder, index_kind: s
         gold_docs = sorted(d for d, g in qrels.get(qid, {}).items() if g > 0)
         case, points = gold_case(qid, question, qmeta, gold_docs, by_doc)
         golds[qid] = case
-        predicate = {**predicates.get(qid, {}), **access}
+        predicate = predicates.get(qid, {})
 
         def admitted(chunk_id: str, predicate=predicate) -> bool:
-            return chunk_id in evidence and ontology.matches(predicate, meta[doc_of[chunk_id]])
+            """The query's hard filter AND the access predicate (both hierarchy-aware)."""
+            if chunk_id not in evidence:
+                return False
+            doc = meta[doc_of[chunk_id]]
+            return ontology.matches(predicate, doc) and ontology.matches(access, doc)
 
         traces.append(build_trace(case, question, [c for c, _ in hits.get(qid, [])], admitted, rerank, evidence,
                                   versions, generator.generate, points, gcfg.candidates, gcfg.context_k,
