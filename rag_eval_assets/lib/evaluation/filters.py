@@ -42,7 +42,7 @@ def ontology_rows(pairs_by_field: Mapping[str, Sequence[tuple[str | None, str]]]
         tree = ontology.tree(name)
         hp, hr, hf = hierarchical_prf(pairs, tree)
         rows.append({"field": name, "pairs": len(pairs), "hP": hp, "hR": hr, "hF1": hf,
-                     "wu_palmer": mean_wu_palmer([(p, g) for p, g in pairs if p is not None], tree),
+                     "wu_palmer": mean_wu_palmer(pairs, tree),
                      **confusion_rates(pairs, tree)})
     return rows
 
