@@ -54,3 +54,18 @@ def json_object(content: str) -> dict[str, Any] | None:
     except json.JSONDecodeError:
         return None
     return value if isinstance(value, dict) else None
+
+
+class ChatEndpoint:
+    """One model at an OpenAI-compatible endpoint (shared by the LLM judge and generator):
+    ``ask(system, user)`` returns the reply's content at temperature 0 or raises ChatError."""
+
+    def __init__(self, base_url: str, model: str, api_key_env: str = "OPENAI_API_KEY",
+                 timeout: float = 30.0) -> None:
+        self.base_url, self.model = base_url, model
+        self.api_key_env, self.timeout = api_key_env, timeout
+
+    def ask(self, system: str, user: str) -> str:
+        messages = [{"role": "system", "content": system}, {"role": "user", "content": user}]
+        return chat(self.base_url, self.model, messages, api_key_env=self.api_key_env,
+                    timeout=self.timeout, temperature=0)

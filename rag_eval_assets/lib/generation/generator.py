@@ -65,7 +65,7 @@ _GENERATOR_SYSTEM = (
 )
 
 
-class OpenAICompatibleGenerator:
+class OpenAICompatibleGenerator(_http.ChatEndpoint):
     """Answers through an OpenAI-compatible chat-completions endpoint, as cited JSON claims.
 
     Transport errors and replies that are not a valid answer object raise GenerationError
@@ -74,18 +74,14 @@ class OpenAICompatibleGenerator:
 
     def __init__(self, base_url: str, model: str, api_key_env: str = "OPENAI_API_KEY",
                  timeout: float = 60.0) -> None:
-        self.base_url, self.model = base_url, model
-        self.api_key_env, self.timeout = api_key_env, timeout
+        super().__init__(base_url, model, api_key_env, timeout)
         self.name = f"llm_generator:{model}"
 
     def generate(self, question: str, context: Context) -> Answer:
         """The model's answer parsed into claims (validated like a trace's ``answer``)."""
         chunks = "\n\n".join(f"[{chunk_id}]\n{text}" for chunk_id, text in context)
-        messages = [{"role": "system", "content": _GENERATOR_SYSTEM},
-                    {"role": "user", "content": f"CONTEXT:\n{chunks}\n\nQUESTION:\n{question}"}]
         try:
-            content = _http.chat(self.base_url, self.model, messages, api_key_env=self.api_key_env,
-                                 timeout=self.timeout, temperature=0)
+            content = self.ask(_GENERATOR_SYSTEM, f"CONTEXT:\n{chunks}\n\nQUESTION:\n{question}")
         except _http.ChatError as exc:
             raise GenerationError(str(exc)) from exc
         reply = _http.json_object(content)

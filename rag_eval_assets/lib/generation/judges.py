@@ -137,7 +137,7 @@ _JUDGE_SYSTEM = (
 )
 
 
-class OpenAICompatibleJudge:
+class OpenAICompatibleJudge(_http.ChatEndpoint):
     """LLM entailment judge over an OpenAI-compatible chat-completions endpoint.
 
     Only the claim and the chunk are sent (support phrases are a lexical device and are not).
@@ -147,16 +147,12 @@ class OpenAICompatibleJudge:
 
     def __init__(self, base_url: str, model: str, api_key_env: str = "OPENAI_API_KEY",
                  timeout: float = 30.0) -> None:
-        self.base_url, self.model = base_url, model
-        self.api_key_env, self.timeout = api_key_env, timeout
+        super().__init__(base_url, model, api_key_env, timeout)
         self.name = f"llm_entailment:{model}"
 
     def judge(self, claim_text: str, support_phrases: Sequence[str], chunk_text: str) -> Verdict:
-        messages = [{"role": "system", "content": _JUDGE_SYSTEM},
-                    {"role": "user", "content": f"CONTEXT:\n{chunk_text}\n\nCLAIM:\n{claim_text}"}]
         try:
-            content = _http.chat(self.base_url, self.model, messages, api_key_env=self.api_key_env,
-                                 timeout=self.timeout, temperature=0)
+            content = self.ask(_JUDGE_SYSTEM, f"CONTEXT:\n{chunk_text}\n\nCLAIM:\n{claim_text}")
         except _http.ChatError as exc:
             return Verdict(None, self.name, str(exc), transient=True)
         reply = _http.json_object(content)

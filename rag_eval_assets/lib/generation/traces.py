@@ -260,22 +260,23 @@ def load_traces(path: str | Path) -> list[Trace]:
     return [trace_from_row(row) for row in read_rows(path, "jsonl")]
 
 
+def _load_keyed(path: str | Path, build: Callable[[Row], T], key: str) -> dict[str, T]:
+    """``key`` value -> record from a JSONL file (a duplicate key is an error naming the line)."""
+    out: dict[str, T] = {}
+    for row in read_rows(path, "jsonl"):
+        record = build(row)
+        put_unique(out, getattr(record, key), record, row, key)
+    return out
+
+
 def load_gold_cases(path: str | Path) -> dict[str, GoldCase]:
     """case_id -> gold case from a JSONL file (duplicate case ids are an error)."""
-    out: dict[str, GoldCase] = {}
-    for row in read_rows(path, "jsonl"):
-        gold = gold_from_row(row)
-        put_unique(out, gold.case_id, gold, row, "case_id")
-    return out
+    return _load_keyed(path, gold_from_row, "case_id")
 
 
 def load_evidence(path: str | Path) -> dict[str, EvidenceChunk]:
     """chunk_id -> chunk from a JSONL file (duplicate chunk ids are an error)."""
-    out: dict[str, EvidenceChunk] = {}
-    for row in read_rows(path, "jsonl"):
-        chunk = evidence_from_row(row)
-        put_unique(out, chunk.chunk_id, chunk, row, "chunk_id")
-    return out
+    return _load_keyed(path, evidence_from_row, "chunk_id")
 
 
 def apply_variant(trace: Trace, overrides: Mapping[str, Any]) -> Trace:
