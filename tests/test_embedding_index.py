@@ -80,6 +80,7 @@ def test_real_model_offline(minilm: SentenceTransformerEmbedder) -> None:
 def test_cache_second_pass_embeds_nothing(tmp_path: Path) -> None:
     first = EmbeddingCache(tmp_path, CountingEmbedder(HashingEmbedder()))
     v1 = first.embed(TEXTS + TEXTS[:2])  # duplicates within a call are embedded once
+    first.flush()
     assert (first.hits, first.misses, first.embedded, first.embedder.calls) == (0, 7, 5, 5)
     counting = CountingEmbedder(HashingEmbedder())
     second = EmbeddingCache(tmp_path, counting)  # re-opened from disk
@@ -88,6 +89,7 @@ def test_cache_second_pass_embeds_nothing(tmp_path: Path) -> None:
     assert second.hit_rate == 1.0 and np.array_equal(v1, v2)
     changed = TEXTS[:-1] + ["a new chunk"]
     second.embed(changed)
+    second.flush()
     assert counting.calls == 1 and second.embedded == 1  # only the changed chunk
     assert len(list((tmp_path / "hashing-bow-v1-384").glob("part-*.parquet"))) == 2
     second.compact()
@@ -96,7 +98,9 @@ def test_cache_second_pass_embeds_nothing(tmp_path: Path) -> None:
 
 
 def test_cache_is_per_model_and_checks_dimension(tmp_path: Path) -> None:
-    EmbeddingCache(tmp_path, HashingEmbedder(16)).embed(["x"])
+    small = EmbeddingCache(tmp_path, HashingEmbedder(16))
+    small.embed(["x"])
+    small.flush()
     assert len(EmbeddingCache(tmp_path, HashingEmbedder(32))) == 0  # another model id: its own folder
     shard = next((tmp_path / "hashing-bow-v1-16").glob("*.parquet"))
     (tmp_path / "hashing-bow-v1-32").mkdir(exist_ok=True)

@@ -8,32 +8,13 @@ import subprocess
 import dagster as dg
 import numpy as np
 import pytest
+from _harness import Project, checks, materializations, sample_subset
 
-from rag_eval_assets.defs import chunk, clean, corpus, dedup, embed, index
-from rag_eval_assets.defs import parse as parse_defs
-from rag_eval_assets.defs.online import filters, generation, report, retrieval
 from rag_eval_assets.definitions import defs
-from rag_eval_assets.lib.documents import load_metadata
-from rag_eval_assets.lib.storage import Storage
-from rag_eval_assets.partitions import DOCUMENTS
-from rag_eval_assets.resources import (
-    PROJECT_ROOT,
-    ChunkConfig,
-    CleanConfig,
-    CorpusResource,
-    DedupConfig,
-    EmbedConfig,
-    GenerationEvalConfig,
-    GoldenSetResource,
-    IndexConfig,
-    ParseConfig,
-    RetrievalEvalConfig,
-    StorageResource,
-)
+from rag_eval_assets.resources import GenerationEvalConfig
 
 pytestmark = pytest.mark.slow
-CORPUS = PROJECT_ROOT / "sample_corpus"
-CLASSES = ("text_multilingual", "text_near_duplicate", "text_pii", "pdf_single_column", "html_article")
+CLASSES = {"text_multilingual", "text_near_duplicate", "text_pii", "pdf_single_column", "html_article"}
 ONLINE = ("retrieval_eval", "filter_eval", "generation_eval", "rag_eval_report")
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -60,40 +41,20 @@ def _chromium() -> str | None:
 @pytest.fixture(scope="module")
 def online_run(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("online")
-    meta = load_metadata(CORPUS)
-    keys = sorted(d for d, m in meta.items() if m.doc_class in CLASSES)
-    instance = dg.DagsterInstance.ephemeral()
-    instance.add_dynamic_partitions(DOCUMENTS, keys)
-    resources = {"corpus": CorpusResource(corpus_root=str(CORPUS)),
-                 "golden": GoldenSetResource(golden_root=str(PROJECT_ROOT / "golden_sets" / "sample")),
-                 "storage": StorageResource(root=str(tmp)), "parse_config": ParseConfig(),
-                 "clean_config": CleanConfig(), "dedup_config": DedupConfig(), "chunk_config": ChunkConfig(),
-                 "embed_config": EmbedConfig(model="hashing"), "index_config": IndexConfig(),
-                 "retrieval_eval_config": RetrievalEvalConfig(), "generation_eval_config": GenerationEvalConfig()}
-    primary = next(a for a in parse_defs.parse_assets if a.key.to_user_string() == f"parsed_{parse_defs.PRIMARY}")
-    tags = {"dagster/asset_partition_range_start": keys[0], "dagster/asset_partition_range_end": keys[-1]}
-    docs = dg.materialize([corpus.document_records, primary, parse_defs.parsed_documents, clean.cleaned_documents,
-                           chunk.chunks, embed.embeddings], instance=instance, resources=resources, tags=tags)
-    assert docs.success
-    result = dg.materialize([corpus.corpus_manifest, dedup.near_duplicates, index.vector_index, index.sparse_index,
-                             retrieval.retrieval_eval, filters.filter_eval, generation.generation_eval,
-                             report.rag_eval_report], instance=instance, resources=resources, raise_on_error=False)
-    return tmp, result, keys, instance, resources
-
-
-def _metadata(result, asset):
-    return next(m.materialization.metadata for m in result.get_asset_materialization_events()
-                if m.asset_key.to_user_string() == asset)
+    corpus, keys = sample_subset(tmp / "corpus", CLASSES)
+    project = Project(tmp, corpus)
+    outcome = project.run()
+    assert outcome.ok
+    return project, outcome
 
 
 def test_online_assets_measure_and_check(online_run):
-    tmp, result, *_ = online_run
-    assert result.success
-    checks = {(e.asset_key.to_user_string(), e.check_name): e for e in result.get_asset_check_evaluations()}
+    project, outcome = online_run
+    c = checks(*outcome.results)
     for name in ("hybrid_recall_at_10", "slice_recall_at_10", "hybrid_not_worse"):
-        assert ("retrieval_eval", name) in checks
-    assert checks[("sparse_index", "sparse_self_recall")].passed
-    store = Storage(tmp)
+        assert f"retrieval_eval:{name}" in c
+    assert c["sparse_index:sparse_self_recall"].passed
+    store = project.outputs
     summary = store.read_json("retrieval_eval", "_summary")
     lanes = {r["lane"]: r for r in summary["means"]}
     assert set(lanes) == {"dense", "sparse", "hybrid"} and summary["queries"] > 10
@@ -107,8 +68,8 @@ def test_online_assets_measure_and_check(online_run):
     assert fe["false_exclusion_rate"] == pytest.approx(len(excluded) / len(rows)) and excluded
     assert all(not r["correct_label"] for r in rows if r["excluded"])  # only wrong filters exclude gold
     assert fe["false_exclusion_rate_correct_predicates"] == 0.0
-    assert checks[("filter_eval", "false_exclusion_rate")].passed is False
-    assert checks[("filter_eval", "labelled_predicates_admit_gold")].passed
+    assert c["filter_eval:false_exclusion_rate"].passed is False
+    assert c["filter_eval:labelled_predicates_admit_gold"].passed
     # survivor-only recall looks fine while the filter loses answers
     assert fe["survivor_only_recall@10"] > fe["naive_survivor_recall@10"]
     assert fe["recall@10_unfiltered"] > fe["naive_survivor_recall@10"]
@@ -117,22 +78,22 @@ def test_online_assets_measure_and_check(online_run):
     # generation: every trace admissible, every excluded query fails at candidate retrieval
     gen = store.read_json("generation_eval", "_summary")
     cases = {r["case_id"]: r for r in store.read_json("generation_eval", "_cases")}
-    assert checks[("generation_eval", "traces_admissible")].passed
+    assert c["generation_eval:traces_admissible"].passed
     assert all(cases[q]["stage"] == "candidate retrieval" for q in excluded)
     assert gen["stage_counts"].get("pass", 0) > 0 and sum(gen["stage_counts"].values()) == len(cases)
     assert gen["judge"] == "support_phrases_in_chunk" and gen["judge_invalid_rate"] == 0.0
-    traces = (tmp / "generation_eval" / "_traces.jsonl").read_text().splitlines()
+    traces = store.read_bytes("generation_eval", "_traces", "jsonl").decode().splitlines()
     assert len(traces) == len(cases) and json.loads(traces[0])["versions"]
-    gate = checks[("generation_eval", "release_gate")]
+    gate = c["generation_eval:release_gate"]
     assert gate.passed == gen["gate"]["allowed"]
 
 
 def test_report_renders_in_headless_chromium(online_run, tmp_path):
-    tmp, result, *_ = online_run
-    meta = _metadata(result, "rag_eval_report")
+    project, outcome = online_run
+    meta = materializations(*outcome.results)["rag_eval_report"][-1].metadata
     path = meta["report"].value
     html = open(path, encoding="utf-8").read()
-    fe = Storage(tmp).read_json("filter_eval", "_summary")
+    fe = project.outputs.read_json("filter_eval", "_summary")
     for text in ("Parse", "Retrieval", "Filters", "Generation", "First failed stage", "false-exclusion rate",
                  f"{fe['false_exclusion_rate']:.3f}"):
         assert text in html, text
@@ -153,17 +114,16 @@ def test_report_renders_in_headless_chromium(online_run, tmp_path):
     assert dom.count("data:image/png;base64,") >= 2  # the plots made it into the rendered page
 
 
-def test_access_predicate_keeps_restricted_documents_out_of_every_trace(online_run):
-    tmp, _, _, instance, resources = online_run
-    config = GenerationEvalConfig(access_predicate='{"permitted": true}')
-    result = dg.materialize([generation.generation_eval], instance=instance,
-                            resources={**resources, "generation_eval_config": config})
+def test_access_field_keeps_restricted_documents_out_of_every_trace(online_run):
+    project, _ = online_run
+    result = project.materialize(["generation_eval"], generation_eval_config=GenerationEvalConfig(access_field="permitted"))
     assert result.success
-    [admissible] = [e for e in result.get_asset_check_evaluations() if e.check_name == "traces_admissible"]
-    assert admissible.passed
-    store = Storage(tmp)
+    assert checks(result)["generation_eval:traces_admissible"].passed
+    meta = materializations(result)["generation_eval"][-1].metadata
+    assert meta["access_control"].value == "permitted=True"
+    store = project.outputs
     permitted = {r["doc_id"]: r["permitted"] for r in store.read_rows("corpus_manifest")}
-    traces = [json.loads(line) for line in (tmp / "generation_eval" / "_traces.jsonl").read_text().splitlines()]
+    traces = [json.loads(line) for line in store.read_bytes("generation_eval", "_traces", "jsonl").decode().splitlines()]
     traced = {c for t in traces for c in t["first_stage_ids"]}
     assert traced and all(permitted[c.split("#")[0]] for c in traced)
     assert not all(permitted.values())  # the slice does hold restricted documents

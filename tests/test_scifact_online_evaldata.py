@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from rag_eval_assets.lib.evaluation.scifact_filters import (
+from _scifact_filters import (
     OURS_TO_TREC,
     SciFactFilterFigures,
     bm25_rankings,

@@ -1,94 +1,90 @@
-"""corpus_sensor on a temporary corpus: partitions follow the files, runs follow the changes."""
+"""corpus_sensor evaluated as the daemon would: partitions follow the files, runs follow the
+state that `rag-eval run` reads, and one corpus refresh follows the document runs."""
 
 import json
+from pathlib import Path
 
 import dagster as dg
 import pytest
 from _corpus import write_corpus
+from _harness import Project
 
-from rag_eval_assets.defs.automation import RANGE_END, RANGE_START, corpus_sensor
 from rag_eval_assets.lib.documents import doc_id_for
-from rag_eval_assets.partitions import DOCUMENTS
-from rag_eval_assets.resources import CorpusResource
+from rag_eval_assets.partitions import DOCUMENTS, INPUTS_DIGEST, RANGE_END, RANGE_START
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture
-def env(tmp_path):
+def project(tmp_path):
     corpus = write_corpus(tmp_path / "corpus")
-    instance = dg.DagsterInstance.ephemeral()
-    return corpus, instance
+    (tmp_path / "golden").mkdir()
+    return Project(tmp_path, corpus, golden=tmp_path / "golden", batch_size=10)
 
 
-def tick(instance, corpus, cursor=None) -> dg.SensorResult:
-    ctx = dg.build_sensor_context(instance=instance, cursor=cursor,
-                                  resources={"corpus": CorpusResource(corpus_root=str(corpus))})
-    result = corpus_sensor(ctx)
-    # apply what the sensor daemon would apply
-    for req in result.dynamic_partitions_requests or []:
+def tick(project, cursor=None):
+    repo = project.defs.get_repository_def()
+    ctx = dg.build_sensor_context(instance=project.instance, cursor=cursor, resources=repo.get_top_level_resources(),
+                                  repository_def=repo)
+    result = repo.get_sensor_def("corpus_sensor").evaluate_tick(ctx)
+    for req in result.dynamic_partitions_requests or []:  # what the daemon applies
         if isinstance(req, dg.AddDynamicPartitionsRequest):
-            instance.add_dynamic_partitions(DOCUMENTS, list(req.partition_keys))
+            project.instance.add_dynamic_partitions(DOCUMENTS, list(req.partition_keys))
         else:
             for k in req.partition_keys:
-                instance.delete_dynamic_partition(DOCUMENTS, k)
+                project.instance.delete_dynamic_partition(DOCUMENTS, k)
     return result
 
 
-def test_first_tick_adds_every_document_and_batches_them(env):
-    corpus, instance = env
-    result = tick(instance, corpus)
+def jobs(result):
+    return [r.job_name for r in result.run_requests]
+
+
+def test_bulk_load_is_one_run_then_one_refresh_then_nothing(project):
+    first = tick(project)
     ids = sorted(doc_id_for(p) for p in ("notes/vpn.txt", "notes/billing.txt", "notes/storage.md", "guides/sso.txt"))
-    assert sorted(instance.get_dynamic_partitions(DOCUMENTS)) == ids
-    # a bulk load is one contiguous range, not one run per document
-    assert len(result.run_requests) == 1
-    req = result.run_requests[0]
-    assert req.job_name == "document_stages"
-    assert {req.tags[RANGE_START], req.tags[RANGE_END]} <= set(ids)
-    assert sorted(json.loads(result.cursor)) == ids
-    assert len(result.asset_events) == 4  # one raw_documents observation per new document
+    assert sorted(project.instance.get_dynamic_partitions(DOCUMENTS)) == ids
+    assert jobs(first) == ["document_stages"]  # a bulk load is one batch, not one run per document
+    assert {first.run_requests[0].tags[RANGE_START], first.run_requests[0].tags[RANGE_END]} <= set(ids)
+    assert len(json.loads(first.cursor)) == 1  # the cursor is small: no map of every document
+    project.run(refresh=False)  # the run the sensor asked for
+    second = tick(project, first.cursor)
+    assert jobs(second) == ["corpus_refresh"]  # the documents are done: one refresh, with its inputs digest
+    assert second.run_requests[0].tags[INPUTS_DIGEST]
+    project.run()  # `rag-eval run`: refresh + report record what the evaluation covered
+    third = tick(project, second.cursor)
+    assert not third.run_requests and third.skip_message  # `dagster dev` after `rag-eval run`: 0 runs
 
 
-def test_no_change_skips(env):
-    corpus, instance = env
-    first = tick(instance, corpus)
-    second = tick(instance, corpus, cursor=first.cursor)
-    assert not second.run_requests
-    assert second.skip_reason is not None
+def test_edits_request_exactly_the_changed_documents_in_one_run(project):
+    project.run()
+    first = tick(project)
+    assert not first.run_requests
+    corpus = project.settings.corpus_root
+    for rel in ("notes/billing.txt", "guides/sso.txt"):  # scattered edits: one run over their range
+        (Path(corpus) / rel).write_text(f"{rel} edited: invoices are now issued on the second business day.")
+    result = tick(project, first.cursor)
+    assert jobs(result) == ["document_stages"]
+    edited = {doc_id_for("notes/billing.txt"), doc_id_for("guides/sso.txt")}
+    assert {e.partition for e in result.asset_events if e.asset_key == dg.AssetKey("raw_documents")} == edited
+    assert set(project.view().pending()) == edited  # the run processes only these two (lib.state)
 
 
-def test_editing_one_file_requests_exactly_that_document(env):
-    corpus, instance = env
-    first = tick(instance, corpus)
-    (corpus / "notes/billing.txt").write_text("Invoices are now issued on the second business day.")
-    result = tick(instance, corpus, cursor=first.cursor)
-    assert len(result.run_requests) == 1
-    req = result.run_requests[0]
-    assert req.partition_key == doc_id_for("notes/billing.txt")
-    assert req.run_key.startswith(f"doc:{req.partition_key}:")
-    assert [e.partition for e in result.asset_events] == [req.partition_key]
-    assert not result.dynamic_partitions_requests
+def test_deletion_and_golden_edit_refresh_the_evaluation(project, tmp_path):
+    project.run()
+    first = tick(project)
+    (Path(project.settings.corpus_root) / "guides/sso.txt").unlink()
+    result = tick(project, first.cursor)
+    assert doc_id_for("guides/sso.txt") not in project.instance.get_dynamic_partitions(DOCUMENTS)
+    assert jobs(result) == ["corpus_refresh"]
+    project.run()
+    (tmp_path / "golden" / "language.json").write_text(json.dumps({doc_id_for("notes/vpn.txt"): "en"}))
+    edited = tick(project, result.cursor)
+    assert jobs(edited) == ["corpus_refresh"]
+    assert any(e.asset_key == dg.AssetKey("golden_files") for e in edited.asset_events)
 
 
-def test_deleting_a_file_removes_its_partition_and_refreshes_aggregates(env):
-    corpus, instance = env
-    first = tick(instance, corpus)
-    (corpus / "guides/sso.txt").unlink()
-    result = tick(instance, corpus, cursor=first.cursor)
-    gone = doc_id_for("guides/sso.txt")
-    assert gone not in instance.get_dynamic_partitions(DOCUMENTS)
-    assert len(instance.get_dynamic_partitions(DOCUMENTS)) == 3
-    assert [r.job_name for r in result.run_requests] == ["corpus_refresh"]
-    assert gone not in json.loads(result.cursor)
+def test_sensors_run_by_default(project):
+    for name in ("corpus_sensor", "report_after_refresh", "report_after_failed_refresh"):
+        assert project.defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
 
-
-def test_new_file_after_start_is_added_and_requested(env):
-    corpus, instance = env
-    first = tick(instance, corpus)
-    (corpus / "notes/new.txt").write_text("Load balancers drain connections for 300 seconds.")
-    result = tick(instance, corpus, cursor=first.cursor)
-    new = doc_id_for("notes/new.txt")
-    assert new in instance.get_dynamic_partitions(DOCUMENTS)
-    assert [r.partition_key for r in result.run_requests] == [new]
-
-
-def test_sensor_runs_by_default():
-    assert corpus_sensor.default_status == dg.DefaultSensorStatus.RUNNING

@@ -1,113 +1,187 @@
-"""Automation: the corpus sensor (new/changed/deleted documents) and the nightly refresh.
+"""Automation: the corpus sensor, the report after every refresh, and the nightly refresh.
 
-- ``corpus_sensor`` (RUNNING by default) scans the corpus root, adds and removes ``documents``
-  partitions, records the new content hash of each changed file as a ``raw_documents``
-  observation, and requests the per-document stages only for new or changed documents, in
-  contiguous batches (a bulk load becomes runs of ``RAG_EVAL_BATCH_SIZE`` documents). A
-  deletion also requests the corpus-level refresh so aggregates drop the document at once.
-- ``nightly_corpus_refresh`` (RUNNING by default) re-materializes the corpus-level assets at
-  ``RAG_EVAL_NIGHTLY_CRON`` (default 02:00) in ``RAG_EVAL_TIMEZONE``.
+- ``corpus_sensor`` (RUNNING by default): each tick stats the corpus files (hashing only the
+  ones whose size or mtime changed), adds and removes ``documents`` partitions, and asks the
+  same state function as ``rag-eval run`` which documents have work left. While no document run
+  is queued or running it requests runs for them, up to ``RAG_EVAL_BATCH_SIZE`` documents per
+  run (scattered documents share a run: the run covers their partition range and processes
+  only them). When no document run is left and the inputs of the evaluation (per-document
+  outputs, golden files, configuration) differ from those of the last completed refresh, it
+  requests one corpus refresh: a corpus change or a golden-set edit reaches the report within
+  minutes, once, after its document runs. A failed batch is retried once a day (run keys).
+- ``report_after_refresh`` (RUNNING): the report runs after every corpus refresh, failed or not.
+- ``nightly_corpus_refresh`` (RUNNING): the corpus-level assets at ``RAG_EVAL_NIGHTLY_CRON``.
 """
 
-
-import hashlib
 import json
+from datetime import UTC, datetime
 
 import dagster as dg
 
-from rag_eval_assets.lib.corpus_sync import contiguous_batches, diff_states
+from rag_eval_assets.lib.outputs import digest
 from rag_eval_assets.partitions import (
     DOCUMENTS,
+    INPUTS_DIGEST,
+    LAUNCHED_BY,
     corpus_level_selection,
     documents_partitions,
     per_document_selection,
+    range_tags,
+    report_selection,
 )
-from rag_eval_assets.resources import SETTINGS, CorpusResource
-
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
-
-document_stages_job = dg.define_asset_job(
-    "document_stages",
-    selection=per_document_selection,
-    partitions_def=documents_partitions,
-    description="Per-document stages for one document or a contiguous range of documents.",
+from rag_eval_assets.resources import (
+    ChunkConfig,
+    CleanConfig,
+    CorpusResource,
+    DedupConfig,
+    EmbedConfig,
+    GenerationEvalConfig,
+    GoldenSetResource,
+    IndexConfig,
+    ParseConfig,
+    RetrievalEvalConfig,
+    StorageResource,
+    corpus_view,
+    refresh_digest,
 )
+from rag_eval_assets.settings import Settings
 
-corpus_refresh_job = dg.define_asset_job(
-    "corpus_refresh",
-    selection=corpus_level_selection,
-    description="Corpus-level assets (manifest, golden sets, scorecards, indexes, online eval).",
-)
-
-nightly_corpus_refresh = dg.ScheduleDefinition(
-    name="nightly_corpus_refresh",
-    job=corpus_refresh_job,
-    cron_schedule=SETTINGS.nightly_cron,
-    execution_timezone=SETTINGS.timezone,
-    default_status=dg.DefaultScheduleStatus.RUNNING,
-    description="Nightly refresh of the corpus-level assets (RAG_EVAL_NIGHTLY_CRON).",
-)
+IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING,
+             dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 
 
-def _digest(keys: list[str]) -> str:
-    return hashlib.sha1(",".join(keys).encode()).hexdigest()[:12]
+def batches(ordered: list[str], wanted: set[str], size: int) -> list[list[str]]:
+    """``wanted`` documents in partition order, ``size`` per batch (a batch is run as the
+    partition range from its first to its last document)."""
+    todo = [k for k in ordered if k in wanted]
+    return [todo[i:i + size] for i in range(0, len(todo), size)]
 
 
-@dg.sensor(
-    name="corpus_sensor",
-    jobs=[document_stages_job, corpus_refresh_job],
-    minimum_interval_seconds=SETTINGS.sensor_interval_s,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    description="Adds/removes document partitions and requests runs for new or changed files.",
-)
-def corpus_sensor(context: dg.SensorEvaluationContext, corpus: CorpusResource) -> dg.SensorResult:
-    previous: dict[str, str] = json.loads(context.cursor) if context.cursor else {}
-    scan = corpus.scan()
-    current = {doc_id: f.sha256 for doc_id, f in scan.items()}
-    partitions = list(context.instance.get_dynamic_partitions(DOCUMENTS))
-    # A partition without a cursor entry (e.g. added by `rag-eval run`) counts as known but
-    # unverified: compare against an empty hash so it is processed once.
-    previous = {**{k: "" for k in partitions if k not in previous}, **previous}
-    changes = diff_states(previous, current)
-    if not changes:
-        return dg.SensorResult(skip_reason=f"no change in {len(current)} documents",
-                               cursor=json.dumps(current, sort_keys=True))
+def in_flight(instance: dg.DagsterInstance, job_name: str) -> int:
+    return len(instance.get_run_ids(dg.RunsFilter(job_name=job_name, statuses=IN_FLIGHT), limit=100))
 
-    to_add = [k for k in changes.added if k not in partitions]
-    to_delete = [k for k in changes.deleted if k in partitions]
-    ordered = [k for k in partitions if k not in set(to_delete)] + to_add
-    requests = []
-    for first, last in contiguous_batches(ordered, changes.to_process, SETTINGS.batch_size):
-        first_sha, last_sha = current[first][:12], current[last][:12]
-        if first == last:
-            requests.append(dg.RunRequest(job_name=document_stages_job.name, partition_key=first,
-                                          run_key=f"doc:{first}:{first_sha}"))
-        else:
-            requests.append(dg.RunRequest(job_name=document_stages_job.name,
-                                          run_key=f"docs:{first}:{last}:{first_sha}:{last_sha}",
-                                          tags={RANGE_START: first, RANGE_END: last}))
-    if changes.deleted:
-        requests.append(dg.RunRequest(job_name=corpus_refresh_job.name,
-                                      run_key=f"deleted:{_digest(changes.deleted)}"))
-    observations = [
-        dg.AssetObservation(asset_key="raw_documents", partition=k,
-                            tags={"dagster/data_version": current[k]},
-                            metadata={"path": scan[k].relpath, "size_bytes": scan[k].size})
-        for k in changes.to_process
-    ]
-    context.log.info(
-        f"{len(changes.added)} added, {len(changes.modified)} modified, {len(changes.deleted)} deleted; "
-        f"{len(requests)} run requests"
-    )
-    partition_requests = []
-    if to_add:
-        partition_requests.append(documents_partitions.build_add_request(to_add))
-    if to_delete:
-        partition_requests.append(documents_partitions.build_delete_request(to_delete))
-    return dg.SensorResult(
-        run_requests=requests,
-        dynamic_partitions_requests=partition_requests,
-        asset_events=observations,
-        cursor=json.dumps(current, sort_keys=True),
-    )
+
+def run_key_used(instance: dg.DagsterInstance, key: str) -> bool:
+    return bool(instance.get_run_ids(dg.RunsFilter(tags={"dagster/run_key": key}), limit=1))
+
+
+def document_assets(settings: Settings) -> list[str]:
+    """The per-document assets (their corpus-wide checks run in the corpus refresh)."""
+    from rag_eval_assets.lib.state import CHUNKS, CLEANED, EMBEDDINGS, PARSED, RECORDS, parse_asset
+
+    return [RECORDS, *(parse_asset(p) for p in settings.parsers), PARSED, CLEANED, CHUNKS, EMBEDDINGS]
+
+
+def build(settings: Settings) -> dg.Definitions:
+    document_stages_job = dg.define_asset_job(
+        "document_stages", selection=per_document_selection.without_checks(), partitions_def=documents_partitions,
+        executor_def=dg.in_process_executor,
+        description="Per-document stages for a partition range; only documents with work left are processed. "
+        "One step (parsers run side by side in their own worker processes): no per-step process start-up.")
+    corpus_refresh_job = dg.define_asset_job(
+        "corpus_refresh",
+        selection=corpus_level_selection | dg.AssetSelection.checks_for_assets(*document_assets(settings)),
+        executor_def=dg.in_process_executor,
+        description="Corpus-level assets (manifest, golden sets, scorecards, indexes, online eval) and the "
+        "corpus-wide checks of the per-document stages, in one process (each step would otherwise pay a "
+        "process start-up and the imports, ~5 s, for seconds of work).")
+    report_job = dg.define_asset_job("evaluation_report", selection=report_selection, executor_def=dg.in_process_executor,
+                                     description="The HTML report of the latest refresh.")
+
+    @dg.sensor(name="corpus_sensor", jobs=[document_stages_job, corpus_refresh_job],
+               minimum_interval_seconds=settings.sensor_interval_s, default_status=dg.DefaultSensorStatus.RUNNING,
+               description="Adds/removes document partitions, runs documents with work left, then one corpus refresh.")
+    def corpus_sensor(context: dg.SensorEvaluationContext, corpus: CorpusResource, golden: GoldenSetResource,
+                      storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
+                      chunk_config: ChunkConfig, embed_config: EmbedConfig, dedup_config: DedupConfig,
+                      index_config: IndexConfig, retrieval_eval_config: RetrievalEvalConfig,
+                      generation_eval_config: GenerationEvalConfig) -> dg.SensorResult:
+        cursor = json.loads(context.cursor) if context.cursor else {}
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        instance = context.instance
+        partitions = list(instance.get_dynamic_partitions(DOCUMENTS))
+        known = set(partitions)
+        to_add = sorted((d for d in view.docs if d not in known), key=lambda d: view.docs[d].relpath)
+        to_delete = [k for k in partitions if k not in view.docs]
+        ordered = [k for k in partitions if k in view.docs] + to_add
+        requests: list[dg.RunRequest] = []
+        events: list = []
+        golden_digest = golden.digest()
+        if cursor.get("golden") != golden_digest:
+            events.append(dg.AssetObservation(asset_key="golden_files", tags={"dagster/data_version": golden_digest}))
+        doc_runs = in_flight(instance, document_stages_job.name)
+        pending = view.pending()
+        day = datetime.now(UTC).strftime("%Y-%m-%d")
+        fresh = []
+        if pending and not doc_runs:
+            for batch in batches(ordered, set(pending), settings.batch_size):
+                key = f"docs:{digest(sorted((d, view.docs[d].sha256) for d in batch))}:{day}"
+                if not run_key_used(instance, key):
+                    fresh.append((batch, key))
+            for batch, key in fresh:
+                requests.append(dg.RunRequest(job_name=document_stages_job.name, run_key=key,
+                                              tags={**range_tags(batch[0], batch[-1]), LAUNCHED_BY: "corpus_sensor"}))
+                events += [dg.AssetObservation(asset_key="raw_documents", partition=d,
+                                               tags={"dagster/data_version": view.docs[d].sha256},
+                                               metadata={"path": view.display_path(d)}) for d in batch]
+        refresh = None
+        if not doc_runs and not fresh and not in_flight(instance, corpus_refresh_job.name):
+            inputs = refresh_digest(view, golden, parse_config, dedup_config, index_config, retrieval_eval_config,
+                                    generation_eval_config)
+            last = view.outputs.read_state("refresh") or {}
+            if last.get("inputs_digest") != inputs:
+                refresh = dg.RunRequest(job_name=corpus_refresh_job.name, run_key=f"refresh:{inputs}",
+                                        tags={INPUTS_DIGEST: inputs, LAUNCHED_BY: "corpus_sensor"})
+                requests.append(refresh)
+        partition_requests = []
+        if to_add:
+            partition_requests.append(documents_partitions.build_add_request(to_add))
+        if to_delete:
+            partition_requests.append(documents_partitions.build_delete_request(to_delete))
+        summary = (f"{len(view.docs)} documents ({view.scan.hashed} hashed), {len(to_add)} added, {len(to_delete)} "
+                   f"deleted, {len(pending)} with work left, {doc_runs} document runs in flight; "
+                   f"{len(fresh)} document runs{' and a corpus refresh' if refresh else ''} requested")
+        context.log.info(summary)
+        new_cursor = json.dumps({"golden": golden_digest})
+        if not (requests or partition_requests or events):
+            return dg.SensorResult(skip_reason=summary, cursor=new_cursor)
+        return dg.SensorResult(run_requests=requests, dynamic_partitions_requests=partition_requests,
+                               asset_events=events, cursor=new_cursor)
+
+    def _report_request(context: dg.RunStatusSensorContext) -> dg.RunRequest:
+        run = context.dagster_run
+        return dg.RunRequest(run_key=f"report:{run.run_id}",
+                             tags={k: v for k, v in run.tags.items() if k == INPUTS_DIGEST} | {LAUNCHED_BY: "report_after_refresh"})
+
+    @dg.run_status_sensor(name="report_after_refresh", run_status=dg.DagsterRunStatus.SUCCESS,
+                          monitored_jobs=[corpus_refresh_job], request_job=report_job,
+                          default_status=dg.DefaultSensorStatus.RUNNING,
+                          description="Builds the report after every successful corpus refresh.")
+    def report_after_refresh(context: dg.RunStatusSensorContext) -> dg.RunRequest:
+        return _report_request(context)
+
+    @dg.run_status_sensor(name="report_after_failed_refresh", run_status=dg.DagsterRunStatus.FAILURE,
+                          monitored_jobs=[corpus_refresh_job], request_job=report_job,
+                          default_status=dg.DefaultSensorStatus.RUNNING,
+                          description="Builds the report after a failed corpus refresh too: a blocked gate comes with "
+                          "the report that explains it.")
+    def report_after_failed_refresh(context: dg.RunStatusSensorContext) -> dg.RunRequest:
+        return _report_request(context)
+
+    @dg.schedule(name="nightly_corpus_refresh", job=corpus_refresh_job, cron_schedule=settings.nightly_cron,
+                 execution_timezone=settings.timezone, default_status=dg.DefaultScheduleStatus.RUNNING,
+                 description="Nightly refresh of the corpus-level assets (RAG_EVAL_NIGHTLY_CRON).")
+    def nightly_corpus_refresh(context: dg.ScheduleEvaluationContext, corpus: CorpusResource,
+                               golden: GoldenSetResource, storage: StorageResource, parse_config: ParseConfig,
+                               clean_config: CleanConfig, chunk_config: ChunkConfig, embed_config: EmbedConfig,
+                               dedup_config: DedupConfig, index_config: IndexConfig,
+                               retrieval_eval_config: RetrievalEvalConfig,
+                               generation_eval_config: GenerationEvalConfig) -> dg.RunRequest:
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        inputs = refresh_digest(view, golden, parse_config, dedup_config, index_config, retrieval_eval_config,
+                                generation_eval_config)
+        return dg.RunRequest(tags={INPUTS_DIGEST: inputs, LAUNCHED_BY: "nightly_corpus_refresh"})
+
+    return dg.Definitions(jobs=[document_stages_job, corpus_refresh_job, report_job],
+                          sensors=[corpus_sensor, report_after_refresh, report_after_failed_refresh],
+                          schedules=[nightly_corpus_refresh])

@@ -1,164 +1,159 @@
-"""Chunk stage: the redacted cleaned text cut by the configured chunker, with offsets, page,
-section path and token count per chunk; boundary and attribution checks per batch."""
+"""Chunk stage: the redacted cleaned text cut by the configured chunker (offsets, page, section
+path and token count per chunk); corpus-wide boundary, attribution and hierarchy checks; the
+chunk size / overlap sweep."""
 
 import dagster as dg
 
-from rag_eval_assets.defs.clean import cleaned_documents, current_cleaned_texts
-from rag_eval_assets.lib.chunking import chunk_document
+from rag_eval_assets.defs._checks import WARN, gate, table
 from rag_eval_assets.lib.documents import Block
-from rag_eval_assets.lib.metrics.chunks import (
-    attribution_fidelity,
-    boundary_violations,
-    hierarchy_preservation,
-    reference_section_paths,
-    size_distribution,
-)
-from rag_eval_assets.lib.parsers.structure import assign_section_paths
+from rag_eval_assets.lib.evaluation.qrels import judged_qrels
 from rag_eval_assets.lib.report import markdown_table
-from rag_eval_assets.lib.storage import atomic_write_bytes
-from rag_eval_assets.partitions import (
-    CORPUS_LEVEL,
-    PER_DOCUMENT,
-    document_backfill_policy,
-    documents_partitions,
-)
+from rag_eval_assets.lib.state import CHUNKS, CLEANED
+from rag_eval_assets.partitions import CORPUS_LEVEL, PER_DOCUMENT, documents_partitions
 from rag_eval_assets.resources import (
-    SETTINGS,
     ChunkConfig,
+    CleanConfig,
+    CorpusResource,
     EmbedConfig,
     GoldenSetResource,
+    ParseConfig,
     StorageResource,
+    corpus_view,
 )
+from rag_eval_assets.settings import Settings
 
 GROUP = "chunk"
+HIERARCHY_MIN = 0.9
 
 
-def document_chunks(doc_id: str, cleaned: dict, config: ChunkConfig, embed=None):
-    """Chunks of one cleaned document (structural falls back to recursive without blocks;
-    semantic needs ``embed``, a texts -> vectors function)."""
-    blocks = [Block(**b) for b in cleaned.get("blocks") or []]
-    strategy = config.strategy if (config.strategy != "structural" or blocks) else "recursive"
-    params = {"size": config.size, "overlap": config.overlap} if strategy == "recursive" else {"max_tokens": config.size}
-    if strategy == "semantic":
-        params["embed"] = embed
-    return strategy, blocks, chunk_document(doc_id, cleaned["text"], blocks, strategy, **params)
+def document_specs(settings: Settings) -> list[dg.AssetSpec]:
+    return [dg.AssetSpec(
+        CHUNKS, deps=[CLEANED], partitions_def=documents_partitions, group_name=GROUP, kinds={"python", "parquet"},
+        tags=PER_DOCUMENT,
+        description="Chunks of the redacted cleaned text by `chunk_config.strategy` (structural: cut on headings, "
+        "tables/lists/numbered sections never split, recursive without blocks; recursive: size/overlap in tokens; "
+        "semantic: cut where adjacent-sentence similarity drops): chunk id, character offsets, page, section "
+        "path, token count; per-document boundary and attribution figures in the file's footer.")]
 
 
-@dg.asset(
-    partitions_def=documents_partitions,
-    deps=[cleaned_documents],
-    backfill_policy=document_backfill_policy(SETTINGS.batch_size),
-    group_name=GROUP,
-    kinds={"python", "parquet"},
-    tags=PER_DOCUMENT,
-    code_version="1",
-    check_specs=[
-        dg.AssetCheckSpec("boundary_violations", asset="chunks",
-                          description="Tables, lists and numbered sections split across chunks (WARN; "
-                          "zero expected for the structural chunker)."),
-        dg.AssetCheckSpec("attribution_fidelity", asset="chunks",
-                          description="Share of chunks whose doc id + page/section pointer resolves (WARN < 1)."),
-        dg.AssetCheckSpec("hierarchy_preservation", asset="chunks",
-                          description="Share of chunks whose section path equals the one given by the "
-                          "golden headings (WARN below 0.9)."),
-    ],
-)
-def chunks(context: dg.AssetExecutionContext, storage: StorageResource, chunk_config: ChunkConfig,
-           embed_config: EmbedConfig, golden: GoldenSetResource) -> dg.MaterializeResult:
-    """Chunks (doc id, chunk id, character offsets into the cleaned text, page, section path,
-    token count, kind) by the chunker in ``chunk_config`` (recursive | structural | semantic)."""
-    store = storage.get()
-    embed = embed_config.embedder().embed if chunk_config.strategy == "semantic" else None
-    headings = golden.load().headings
-    all_chunks, violations, units, docs, judged = [], 0, 0, {}, []
-    for doc_id in context.partition_keys:
-        if not store.exists("cleaned_documents", doc_id, "json"):
-            continue
-        cleaned = store.read_json("cleaned_documents", doc_id)
-        strategy, blocks, found = document_chunks(doc_id, cleaned, chunk_config, embed)
-        store.write_rows("chunks", [c.to_json() for c in found], key=doc_id)
-        report = boundary_violations(found, cleaned["text"], blocks)
-        violations, units = violations + report.violations, units + report.units
-        docs[doc_id] = (cleaned["text"], blocks)
-        all_chunks.extend(found)
-        if headings.get(doc_id):
-            reference = [Block("heading", h.text, level=h.level) for h in headings[doc_id]]
-            paths = reference_section_paths(found, cleaned["text"], assign_section_paths(reference))
-            judged.append((found, paths))
-    fidelity = attribution_fidelity(all_chunks, docs) if all_chunks else 1.0
-    judged_chunks = sum(len(c) for c, _ in judged)
-    preserved = (sum(hierarchy_preservation(c, p) * len(c) for c, p in judged) / judged_chunks
-                 if judged_chunks else None)
-    sizes = size_distribution(all_chunks) if all_chunks else {}
-    return dg.MaterializeResult(
-        metadata={"documents": len(docs), "chunks": len(all_chunks), "strategy": chunk_config.strategy,
-                  "hierarchy_preservation": preserved if preserved is not None else float("nan"),
-                  "sizes": dg.MetadataValue.md(markdown_table([sizes])) if sizes else "none",
-                  **{f"tokens_{k}": float(v) for k, v in sizes.items()}},
-        check_results=[
-            dg.AssetCheckResult(check_name="boundary_violations", passed=violations == 0,
-                                severity=dg.AssetCheckSeverity.WARN,
-                                metadata={"violations": violations, "protected_units": units}),
-            dg.AssetCheckResult(check_name="attribution_fidelity", passed=fidelity >= 1.0,
-                                severity=dg.AssetCheckSeverity.WARN, metadata={"fidelity": fidelity}),
-            dg.AssetCheckResult(check_name="hierarchy_preservation", passed=preserved is None or preserved >= 0.9,
-                                severity=dg.AssetCheckSeverity.WARN,
-                                metadata={"preserved": preserved if preserved is not None else -1.0,
-                                          "chunks_judged": judged_chunks}),
-        ],
-    )
+def _stats(view) -> dict[str, dict]:  # noqa: ANN001
+    return {d: view.outputs.read_stats(CHUNKS, o) for d, o in sorted(view.ok(CHUNKS).items())}
 
 
-@dg.asset(
-    deps=[cleaned_documents],
-    group_name=GROUP,
-    kinds={"python"},
-    tags=CORPUS_LEVEL,
-    code_version="1",
-    check_specs=[dg.AssetCheckSpec("configured_size_near_knee", asset="chunk_size_sweep",
-                                   description="Recall@10 at the configured chunk size is within 0.05 of the "
-                                   "best size/overlap (WARN).")],
-)
-def chunk_size_sweep(context: dg.AssetExecutionContext, golden: GoldenSetResource, storage: StorageResource,
-                     chunk_config: ChunkConfig, embed_config: EmbedConfig) -> dg.MaterializeResult:
-    """Recursive chunks of size {128, 256, 512, 1024} tokens × overlap {0, 10, 20 %} → dense
-    Recall@10 / nDCG@10 of the golden queries (documents ranked by their best chunk), plotted,
-    with the knee (smallest size within 0.01 of the best recall). Embeddings go through the
-    same (chunk hash, model id) cache as the embed stage, so a re-run costs little."""
-    from pathlib import Path
+def build(settings: Settings) -> dg.Definitions:
+    @dg.asset_check(asset=CHUNKS, description="Tables, lists and numbered sections split across chunks, over every "
+                    "current document (WARN; zero expected for the structural chunker).")
+    def boundary_violations(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+                            clean_config: CleanConfig, chunk_config: ChunkConfig,
+                            embed_config: EmbedConfig) -> dg.AssetCheckResult:
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        stats = _stats(view)
+        units = sum(s.get("protected_units", 0) for s in stats.values())
+        split = [{"path": view.display_path(d), "violations": s["boundary_violations"]}
+                 for d, s in stats.items() if s.get("boundary_violations")]
+        return gate("boundary_violations", value=sum(r["violations"] for r in split) if units else None, limit=0,
+                    op="<=", n=f"{units} protected units in {len(stats)} documents", severity=WARN,
+                    nothing_to_judge=None if units else ("no chunked documents" if not stats else
+                                                         "no table, list or numbered section in the chunked documents"),
+                    extra={"documents": table(split)})
 
-    from rag_eval_assets.lib.embedding import EmbeddingCache
-    from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, knee
-    from rag_eval_assets.lib.evaluation.chunk_sweep import chunk_size_sweep as sweep
-    from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
+    @dg.asset_check(asset=CHUNKS, description="Share of chunks whose doc id + offsets + page/section pointer "
+                    "resolve, over every current document (WARN below 1).")
+    def attribution_fidelity(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+                             clean_config: CleanConfig, chunk_config: ChunkConfig,
+                             embed_config: EmbedConfig) -> dg.AssetCheckResult:
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        stats = _stats(view)
+        total = sum(s.get("chunks", 0) for s in stats.values())
+        failed = sum(s.get("attribution_failures", 0) for s in stats.values())
+        bad = [{"path": view.display_path(d), "failures": s["attribution_failures"]}
+               for d, s in stats.items() if s.get("attribution_failures")]
+        return gate("attribution_fidelity", value=1 - failed / total if total else None, limit=1.0,
+                    n=f"{total} chunks", severity=WARN, nothing_to_judge=None if total else "no chunks",
+                    extra={"documents": table(bad)})
 
-    store = storage.get()
-    texts = current_cleaned_texts(context, storage)
-    gs = golden.load()
-    qrels = next(iter(gs.qrels.values()), {})
-    cache = EmbeddingCache(Path(store.root) / "_embedding_cache", embed_config.embedder())
-    rows = sweep(texts, gs.queries, qrels, cache.embed)
-    cache.flush()
-    metric = "recall@10"
-    best_row = knee(rows, metric)
-    sizes = sorted({r["size"] for r in rows})
-    series = {f"overlap {int(o * 100)}%": [next((r[metric] for r in rows if r["size"] == s and r["overlap"] == o), None)
-                                           for s in sizes] for o in OVERLAPS}
-    png = line_plot_png(sizes, series, "chunk size (tokens)", metric, "Chunk size / overlap sweep") if rows else b""
-    store.write_json("chunk_size_sweep", rows)
-    if png:
-        atomic_write_bytes(store.path("chunk_size_sweep", "_sweep", "png"), png)
-    at_config = [r[metric] for r in rows if r["size"] == chunk_config.size]
-    best = max((r[metric] for r in rows), default=0.0)
-    return dg.MaterializeResult(
-        metadata={"queries": rows[0]["queries"] if rows else 0, "embedded": cache.embedded,
-                  "knee_size": best_row["size"] if best_row else -1,
-                  "knee_overlap": best_row["overlap"] if best_row else -1.0, "best_recall_at_10": best,
-                  "plot": dg.MetadataValue.md(markdown_image(png, "chunk sweep")) if png else "no queries",
-                  "sweep": dg.MetadataValue.md(markdown_table(rows))},
-        check_results=[dg.AssetCheckResult(
-            check_name="configured_size_near_knee", severity=dg.AssetCheckSeverity.WARN,
-            passed=bool(at_config) and max(at_config) >= best - 0.05,
-            metadata={"configured_size": chunk_config.size, "recall_at_configured": max(at_config, default=-1.0),
-                      "best": best})],
-    )
+    @dg.asset_check(asset=CHUNKS, additional_deps=["golden_sets"],
+                    description=f"Share of chunks whose section path equals the one the golden headings give, over "
+                    f"every current document with golden headings (WARN below {HIERARCHY_MIN}).")
+    def hierarchy_preservation(corpus: CorpusResource, golden: GoldenSetResource, storage: StorageResource,
+                               parse_config: ParseConfig, clean_config: CleanConfig, chunk_config: ChunkConfig,
+                               embed_config: EmbedConfig) -> dg.AssetCheckResult:
+        from rag_eval_assets.lib.chunking import Chunk
+        from rag_eval_assets.lib.metrics.chunks import hierarchy_preservation as preserved, reference_section_paths
+        from rag_eval_assets.lib.parsers.structure import assign_section_paths
+
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        headings = golden.load().headings
+        cleaned = view.ok(CLEANED)
+        judged, per_doc = 0, []
+        hits = 0.0
+        for doc_id, out in sorted(view.ok(CHUNKS).items()):
+            if not headings.get(doc_id) or doc_id not in cleaned:
+                continue
+            chunks = [Chunk(**r) for r in view.outputs.read_output(CHUNKS, out)]
+            text = view.outputs.read_output(CLEANED, cleaned[doc_id])["text"]
+            reference = assign_section_paths([Block("heading", h.text, level=h.level) for h in headings[doc_id]])
+            share = preserved(chunks, reference_section_paths(chunks, text, reference))
+            judged += len(chunks)
+            hits += share * len(chunks)
+            per_doc.append({"path": view.display_path(doc_id), "chunks": len(chunks), "preserved": share})
+        worst = sorted(per_doc, key=lambda r: r["preserved"])[:20]
+        return gate("hierarchy_preservation", value=hits / judged if judged else None, limit=HIERARCHY_MIN,
+                    n=f"{judged} chunks of {len(per_doc)} documents with golden headings", severity=WARN,
+                    nothing_to_judge=None if headings and per_doc else (
+                        "the golden set has no headings" if not headings else "no chunked document has golden headings"),
+                    extra={"worst_documents": table(worst)})
+
+    @dg.asset(
+        deps=[CLEANED, "near_duplicates", "golden_sets"], group_name=GROUP, kinds={"python"}, tags=CORPUS_LEVEL,
+        check_specs=[dg.AssetCheckSpec("configured_size_near_knee", asset="chunk_size_sweep",
+                                       description="Recall@10 at the configured chunk size is within 0.05 of the best "
+                                       "size/overlap (WARN).")])
+    def chunk_size_sweep(context: dg.AssetExecutionContext, corpus: CorpusResource, golden: GoldenSetResource,
+                         storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
+                         chunk_config: ChunkConfig, embed_config: EmbedConfig) -> dg.MaterializeResult:
+        """Recursive chunks of size {128, 256, 512, 1024} tokens × overlap {0, 10, 20 %} → dense
+        Recall@10 / nDCG@10 of the golden queries (documents ranked by their best chunk, over the
+        documents the index keeps, judged by the same qrels rule as retrieval_eval), plotted,
+        with the knee (smallest size within 0.01 of the best recall). Embeddings go through the
+        shared (chunk hash, model id) cache."""
+        from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, knee
+        from rag_eval_assets.lib.evaluation.chunk_sweep import chunk_size_sweep as sweep
+        from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
+
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        duplicates = view.outputs.duplicates()
+        texts = {d: view.outputs.read_output(CLEANED, o)["text"] for d, o in sorted(view.ok(CLEANED).items())
+                 if d not in duplicates}
+        gs = golden.load()
+        qrels = judged_qrels(gs, set(texts), view.outputs.canonical_of())
+        cache = view.outputs.embedding_cache(embed_config.embedder())
+        rows = sweep(texts, {q: gs.queries[q] for q in qrels}, qrels, cache.embed) if qrels else []
+        cache.flush()
+        metric = "recall@10"
+        metadata: dict = {"queries": dg.MetadataValue.text(str(len(qrels))),
+                          "embedded": dg.MetadataValue.text(str(cache.embedded))}
+        if rows:
+            best_row = knee(rows, metric)
+            sizes = sorted({r["size"] for r in rows})
+            series = {f"overlap {int(o * 100)}%": [next((r[metric] for r in rows if r["size"] == s and r["overlap"] == o),
+                                                        None) for s in sizes] for o in OVERLAPS}
+            png = line_plot_png(sizes, series, "chunk size (tokens)", metric, "Chunk size / overlap sweep")
+            view.outputs.write_bytes("chunk_size_sweep", "_sweep", "png", png)
+            metadata.update(knee=dg.MetadataValue.text(f"{best_row['size']} tokens, overlap {best_row['overlap']:.0%}"),
+                            best_recall_at_10=round(max(r[metric] for r in rows), 4),
+                            plot=dg.MetadataValue.md(markdown_image(png, "chunk sweep")),
+                            sweep=dg.MetadataValue.md(markdown_table(rows)))
+        view.outputs.write_json("chunk_size_sweep", rows)
+        at_config = max((r[metric] for r in rows if r["size"] == chunk_config.size), default=None)
+        best = max((r[metric] for r in rows), default=None)
+        check = gate("configured_size_near_knee", value=(best - at_config) if rows and at_config is not None else None,
+                     limit=0.05, op="<=", n=f"{len(qrels)} judged queries", severity=WARN,
+                     nothing_to_judge=None if qrels else "no golden query has a relevant document in the corpus",
+                     reason=None if at_config is not None or not rows else
+                     f"the configured size {chunk_config.size} is not among the swept sizes",
+                     extra={"configured_size": chunk_config.size, "recall_at_configured": at_config, "best": best})
+        return dg.MaterializeResult(metadata=metadata, check_results=[check])
+
+    return dg.Definitions(assets=[chunk_size_sweep],
+                          asset_checks=[boundary_violations, attribution_fidelity, hierarchy_preservation])

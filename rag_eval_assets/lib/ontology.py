@@ -6,6 +6,7 @@ A predicate value admits a document value when it is the same node or one of its
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from typing import Any
 import yaml
 
 DEFAULT_ONTOLOGY_PATH = Path(__file__).resolve().parents[2] / "ontology" / "ontology.yaml"
+DOC_CLASS = "doc_class"  # the one field with a meaning of its own: per-class scorecards and routes
 
 
 class OntologyError(ValueError):
@@ -89,6 +91,7 @@ class Field:
     tree: Tree | None = None
     values: tuple[str, ...] = ()
     is_bool: bool = False
+    required: bool = False  # every metadata row must carry it (``required: true`` in the YAML)
 
     def validate(self, value: Any) -> str | None:
         """Return an error message when ``value`` is not allowed for this field, else None."""
@@ -110,6 +113,11 @@ class Field:
 @dataclass(frozen=True)
 class Ontology:
     fields: Mapping[str, Field] = field(default_factory=dict)
+    digest: str = ""  # changes when the ontology does (part of the records' version)
+
+    @property
+    def required(self) -> list[str]:
+        return [n for n, f in self.fields.items() if f.required]
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_ONTOLOGY_PATH) -> "Ontology":
@@ -120,20 +128,30 @@ class Ontology:
             raise OntologyError(f"{path}: cannot read ontology: {exc}") from exc
         if not isinstance(raw, dict):
             raise OntologyError(f"{path}: top level must be a mapping of field names")
+        return cls.from_mapping(raw, str(path))
+
+    @classmethod
+    def from_mapping(cls, raw: Any, source: str = "ontology") -> "Ontology":
+        """Build from the parsed YAML mapping (field name -> spec)."""
+        if not isinstance(raw, dict) or not raw:
+            raise OntologyError(f"{source}: top level must be a non-empty mapping of field names")
         fields: dict[str, Field] = {}
         for name, spec in raw.items():
             if not isinstance(spec, dict):
-                raise OntologyError(f"{path}: field {name!r} must be a mapping")
+                raise OntologyError(f"{source}: field {name!r} must be a mapping")
             desc = str(spec.get("description", ""))
+            required = spec.get("required", name == DOC_CLASS)
+            if not isinstance(required, bool):
+                raise OntologyError(f"{source}: field {name!r}: `required` must be true or false")
             if "tree" in spec:
-                fields[name] = Field(name, desc, tree=Tree.from_nested(spec["tree"]))
+                fields[name] = Field(name, desc, tree=Tree.from_nested(spec["tree"]), required=required)
             elif "values" in spec:
-                fields[name] = Field(name, desc, values=tuple(str(v) for v in spec["values"]))
+                fields[name] = Field(name, desc, values=tuple(str(v) for v in spec["values"] or ()), required=required)
             elif spec.get("type") == "bool":
-                fields[name] = Field(name, desc, is_bool=True)
+                fields[name] = Field(name, desc, is_bool=True, required=required)
             else:
-                raise OntologyError(f"{path}: field {name!r} needs `tree`, `values` or `type: bool`")
-        return cls(fields)
+                raise OntologyError(f"{source}: field {name!r} needs `tree`, `values` or `type: bool`")
+        return cls(fields, digest=hashlib.sha256(repr(sorted(raw.items(), key=str)).encode()).hexdigest()[:16])
 
     def tree(self, field_name: str) -> Tree:
         f = self.fields[field_name]
@@ -143,20 +161,30 @@ class Ontology:
 
     @property
     def doc_classes(self) -> list[str]:
-        """Leaf document classes (the classes documents are labelled with)."""
-        return self.tree("doc_class").leaves()
+        """Leaf document classes (the classes documents are labelled with); [] without a
+        ``doc_class`` field."""
+        if DOC_CLASS not in self.fields:
+            return []
+        f = self.fields[DOC_CLASS]
+        return f.tree.leaves() if f.tree is not None else list(f.values)
 
     def validate_metadata(self, metadata: Mapping[str, Any]) -> list[str]:
-        """Errors for missing or out-of-ontology metadata values (empty list = valid)."""
+        """Errors for missing required fields and out-of-ontology values of the fields present
+        (empty list = valid). Keys that are not ontology fields are not judged here."""
         errors = []
         for name, f in self.fields.items():
-            if name not in metadata:
-                errors.append(f"{name}: missing")
+            if metadata.get(name) is None:
+                if f.required:
+                    errors.append(f"{name}: missing (required by the ontology)")
                 continue
             err = f.validate(metadata[name])
             if err:
                 errors.append(err)
         return errors
+
+    def field_values(self, metadata: Mapping[str, Any]) -> dict[str, Any]:
+        """The ontology fields of a metadata row (absent optional fields are left out)."""
+        return {n: metadata[n] for n in self.fields if metadata.get(n) is not None}
 
     def matches(self, predicate: Mapping[str, Any], metadata: Mapping[str, Any]) -> bool:
         """True when the document metadata satisfies every clause of the predicate.

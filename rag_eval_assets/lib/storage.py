@@ -1,11 +1,14 @@
-"""Output storage under one root: Parquet/JSON per asset and partition, written atomically.
+"""A folder of output files, local or remote, with atomic writes.
 
-Layout: ``<root>/<asset>/<partition>.parquet`` for per-document assets and
-``<root>/<asset>/_corpus.<ext>`` for corpus-level ones. A write goes to a temporary file in the
-same folder and is then renamed over the target (``os.replace``), so a run killed mid-way
-never leaves a half-written file that a later run reads. Roots that are not local paths
-(``s3://…``, ``gs://…``) go through universal-pathlib; object stores make a single PUT
-atomic, so the rename step is skipped there.
+``Storage(root)`` takes a local path or an fsspec URL (``s3://bucket/prefix``, ``gs://…``,
+``memory://…``). Names inside it are ``/``-separated relative paths (``vector_index/flat/
+index.faiss``); ``sub(name)`` is the storage of a sub-folder, so code that owns a location
+never joins strings to a root. Remote roots stay URLs end to end (universal-pathlib):
+``Path("s3://b/p")`` would silently become the local folder ``s3:/b/p``.
+
+Writes are atomic: a local write goes to a temporary file in the same folder and is renamed
+over the target (``os.replace``), so a run killed mid-way never leaves a half-written file
+that a later run reads; an object store's single PUT is atomic by itself.
 """
 
 from __future__ import annotations
@@ -21,24 +24,31 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-CORPUS_KEY = "_corpus"
+
+def is_remote(location: str) -> bool:
+    """True for an fsspec URL (``scheme://…``) other than ``file://``."""
+    return "://" in location and not location.startswith("file://")
 
 
-def _is_remote(root: str) -> bool:
-    return "://" in root and not root.startswith("file://")
+def _local(location: str) -> Path:
+    return Path(location.removeprefix("file://"))
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    """Write ``data`` to ``path`` so readers see either the old file or the whole new one."""
-    target = str(path)
-    if _is_remote(target):
-        from upath import UPath
+def _upath(location: str):  # noqa: ANN202 - UPath is imported lazily
+    from upath import UPath
 
-        up = UPath(target)
+    return UPath(location)
+
+
+def atomic_write_bytes(location: str | os.PathLike, data: bytes) -> None:
+    """Write ``data`` so that readers see either the old file or the whole new one."""
+    target = str(location)
+    if is_remote(target):
+        up = _upath(target)
         up.parent.mkdir(parents=True, exist_ok=True)
         up.write_bytes(data)
         return
-    p = Path(target.removeprefix("file://"))
+    p = _local(target)
     p.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
     try:
@@ -52,121 +62,122 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
         raise
 
 
-def read_bytes(path: str) -> bytes:
+def read_bytes(location: str | os.PathLike) -> bytes:
     """Bytes of a file under a local path or fsspec URL."""
-    return _read_bytes(path)
+    location = str(location)
+    return _upath(location).read_bytes() if is_remote(location) else _local(location).read_bytes()
 
 
-def _read_bytes(path: str) -> bytes:
-    if _is_remote(path):
-        from upath import UPath
+def rows_to_parquet(rows: Iterable[Mapping[str, Any]], schema: pa.Schema | None = None) -> bytes:
+    """Rows (dicts) as Parquet bytes; no rows and no schema give an empty table."""
+    rows = list(rows)
+    table = pa.Table.from_pylist(rows, schema=schema) if rows or schema else pa.table({})
+    buf = io.BytesIO()
+    pq.write_table(table, buf)
+    return buf.getvalue()
 
-        return UPath(path).read_bytes()
-    return Path(path.removeprefix("file://")).read_bytes()
+
+def parquet_to_rows(data: bytes) -> list[dict[str, Any]]:
+    return pq.read_table(io.BytesIO(data)).to_pylist()
 
 
 class Storage:
-    """Asset outputs under one root folder (local path or fsspec URL)."""
+    """Files under one root folder (local path or fsspec URL)."""
 
     def __init__(self, root: str | os.PathLike) -> None:
-        self.root = str(root).rstrip("/")
+        root = str(root)
+        self.root = root if root == "/" else root.rstrip("/")
+        self.remote = is_remote(self.root)
 
-    def path(self, asset: str, key: str = CORPUS_KEY, ext: str = "parquet") -> str:
-        return f"{self.root}/{asset}/{key}.{ext}"
+    def __repr__(self) -> str:
+        return f"Storage({self.root!r})"
 
-    def _exists(self, path: str) -> bool:
-        if _is_remote(path):
-            from upath import UPath
+    def url(self, name: str = "") -> str:
+        """Location of ``name`` (a local path or a URL)."""
+        return f"{self.root}/{name}" if name else self.root
 
-            return UPath(path).exists()
-        return Path(path.removeprefix("file://")).exists()
+    def sub(self, name: str) -> "Storage":
+        """The storage of the sub-folder ``name``."""
+        return Storage(self.url(name))
 
-    def exists(self, asset: str, key: str = CORPUS_KEY, ext: str = "parquet") -> bool:
-        return self._exists(self.path(asset, key, ext))
+    # --- bytes ---------------------------------------------------------------------------
+    def write_bytes(self, name: str, data: bytes) -> str:
+        location = self.url(name)
+        atomic_write_bytes(location, data)
+        return location
 
-    # --- tables -------------------------------------------------------------------------
-    def write_rows(self, asset: str, rows: Iterable[Mapping[str, Any]], key: str = CORPUS_KEY,
-                   schema: pa.Schema | None = None) -> str:
-        """Write rows (dicts) as one Parquet file; returns its path."""
-        rows = list(rows)
-        table = pa.Table.from_pylist(rows, schema=schema) if rows or schema else pa.table({})
-        buf = io.BytesIO()
-        pq.write_table(table, buf)
-        path = self.path(asset, key)
-        atomic_write_bytes(path, buf.getvalue())
-        return path
+    def read_bytes(self, name: str) -> bytes:
+        return read_bytes(self.url(name))
 
-    def read_rows(self, asset: str, key: str = CORPUS_KEY) -> list[dict[str, Any]]:
-        return pq.read_table(io.BytesIO(_read_bytes(self.path(asset, key)))).to_pylist()
+    def open(self, name: str):  # noqa: ANN201 - a binary file object
+        """Open a file for reading in binary mode (random access: Parquet reads only what it needs)."""
+        location = self.url(name)
+        return _upath(location).open("rb") if self.remote else open(_local(location), "rb")  # noqa: SIM115
 
-    def read_many(self, asset: str, keys: Iterable[str]) -> list[dict[str, Any]]:
-        """Rows of several per-document files concatenated; missing keys are skipped."""
-        out: list[dict[str, Any]] = []
-        for key in keys:
-            if self.exists(asset, key):
-                out.extend(self.read_rows(asset, key))
-        return out
+    def exists(self, name: str) -> bool:
+        location = self.url(name)
+        return _upath(location).exists() if self.remote else _local(location).exists()
 
-    # --- JSON ---------------------------------------------------------------------------
-    def write_json(self, asset: str, obj: Any, key: str = CORPUS_KEY) -> str:
-        path = self.path(asset, key, "json")
-        atomic_write_bytes(path, json.dumps(obj, indent=1, sort_keys=True, default=str).encode())
-        return path
-
-    def read_json(self, asset: str, key: str = CORPUS_KEY) -> Any:
-        return json.loads(_read_bytes(self.path(asset, key, "json")))
-
-    # --- housekeeping -------------------------------------------------------------------
-    def _names(self, asset: str) -> list[str]:
-        base = f"{self.root}/{asset}"
-        if _is_remote(base):
-            from upath import UPath
-
-            folder = UPath(base)
-            return [p.name for p in folder.iterdir()] if folder.exists() else []
-        folder = Path(base.removeprefix("file://"))
-        return [p.name for p in folder.iterdir()] if folder.is_dir() else []
-
-    def keys(self, asset: str, ext: str = "parquet") -> list[str]:
-        """Partition keys stored for an asset with extension ``ext`` (corpus-level file excluded)."""
-        return sorted(n[: -len(ext) - 1] for n in self._names(asset)
-                      if n.endswith("." + ext) and not n.startswith((".", "_")))
-
-    def delete(self, asset: str, key: str, ext: str = "parquet") -> bool:
-        """Remove one stored partition; True when something was deleted."""
-        path = self.path(asset, key, ext)
-        if not self._exists(path):
+    def delete(self, name: str) -> bool:
+        """Remove one file; True when something was deleted."""
+        location = self.url(name)
+        if self.remote:
+            up = _upath(location)
+            if not up.exists():
+                return False
+            up.unlink()
+            return True
+        p = _local(location)
+        if not p.exists():
             return False
-        if _is_remote(path):
-            from upath import UPath
-
-            UPath(path).unlink()
-        else:
-            Path(path.removeprefix("file://")).unlink()
+        p.unlink()
         return True
 
-    def assets(self) -> list[str]:
-        """Asset folders present under the root."""
-        if _is_remote(self.root):
-            from upath import UPath
+    def delete_tree(self, folder: str) -> None:
+        """Remove a sub-folder and everything in it (no error when it does not exist)."""
+        location = self.url(folder)
+        if self.remote:
+            up = _upath(location)
+            if up.exists():
+                up.fs.rm(up.path, recursive=True)
+            return
+        import shutil
 
-            base = UPath(self.root)
-            return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.exists() else []
-        base = Path(self.root.removeprefix("file://"))
-        return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
+        shutil.rmtree(_local(location), ignore_errors=True)
 
-    def prune(self, keep: set[str]) -> dict[str, list[str]]:
-        """Delete per-document outputs (any extension) whose key is not in ``keep``.
+    def names(self, folder: str = "") -> list[str]:
+        """Names of the files directly in ``folder`` (sorted; temporary files excluded)."""
+        location = self.url(folder)
+        if self.remote:
+            up = _upath(location)
+            entries = [p for p in up.iterdir() if p.is_file()] if up.exists() else []
+        else:
+            p = _local(location)
+            entries = [e for e in p.iterdir() if e.is_file()] if p.is_dir() else []
+        return sorted(e.name for e in entries if not e.name.endswith(".tmp"))
 
-        Returns asset -> removed keys. Corpus-level files (``_corpus``) are never touched.
-        """
-        removed: dict[str, list[str]] = {}
-        for asset in self.assets():
-            for name in self._names(asset):
-                if name.startswith((".", "_")) or "." not in name:
-                    continue
-                key, ext = name.rsplit(".", 1)
-                if key not in keep:
-                    self.delete(asset, key, ext)
-                    removed.setdefault(asset, []).append(key)
-        return removed
+    def folders(self, folder: str = "") -> list[str]:
+        """Names of the sub-folders directly in ``folder``."""
+        location = self.url(folder)
+        if self.remote:
+            up = _upath(location)
+            return sorted(p.name for p in up.iterdir() if p.is_dir()) if up.exists() else []
+        p = _local(location)
+        return sorted(e.name for e in p.iterdir() if e.is_dir()) if p.is_dir() else []
+
+    # --- typed files ---------------------------------------------------------------------
+    def write_json(self, name: str, obj: Any) -> str:
+        return self.write_bytes(name, json.dumps(obj, indent=1, sort_keys=True, default=str).encode())
+
+    def read_json(self, name: str) -> Any:
+        return json.loads(self.read_bytes(name))
+
+    def write_table(self, name: str, rows: Iterable[Mapping[str, Any]], schema: pa.Schema | None = None) -> str:
+        return self.write_bytes(name, rows_to_parquet(rows, schema))
+
+    def read_table(self, name: str) -> list[dict[str, Any]]:
+        return parquet_to_rows(self.read_bytes(name))
+
+    def local_path(self) -> Path | None:
+        """The local folder of this storage, or None when it is remote."""
+        return None if self.remote else _local(self.root)

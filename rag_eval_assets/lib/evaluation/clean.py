@@ -1,108 +1,58 @@
-"""The clean step for one document (boilerplate, Unicode, language, PII) and its per-document
-score row; plus the corpus-level figures the clean checks judge. No PII value is ever put in a
-row, a summary or a log line: spans are offsets and entity types only."""
+"""Clean-stage scores against the golden set: per document (from the stored, redacted
+cleaned output and the references) and the corpus-level figures the clean checks judge.
+
+Nothing unredacted is stored, so each score compares like with like:
+- language: the detected language vs the label;
+- PII: the detector is run on the golden reference text (``parse/<doc>.txt``, the text the
+  annotated spans index) and its spans are scored against the annotations;
+- boilerplate: the redacted main text vs the reference main text redacted the same way (the
+  detector's values replaced by their tags), token P/R/F1.
+No PII value is ever put in a row, a summary or a log line: spans are offsets and types only.
+"""
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from rag_eval_assets.lib.documents import ParsedDocument
-
-HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
-
-
-@dataclass
-class CleanOptions:
-    """Knobs of the clean step (see README "Clean stage")."""
-
-    boilerplate_mode: str = "balanced"
-    languages: Sequence[str] | None = None  # None: the ontology's languages
-    pii_score_threshold: float = 0.35
+SCORE_VERSION = "2"
+Detect = Callable[[str], list[tuple[int, int, str]]]
 
 
-@dataclass
-class CleanedDocument:
-    doc_id: str
-    text: str  # redacted: what flows downstream
-    language: str | None
-    language_confidence: float
-    mixed_languages: list[str]
-    source: str  # "trafilatura" (HTML main text) or "parser"
-    unicode: dict[str, Any]
-    repeated_lines_removed: int
-    pii_spans: list[tuple[int, int, str]]  # offsets into the unredacted clean text
-    failure: str | None = None
-    blocks: list[dict[str, Any]] = field(default_factory=list)
+def reference_digest(golden: Any, doc_id: str) -> str:
+    from rag_eval_assets.lib.outputs import digest
 
-    def to_json(self) -> dict[str, Any]:
-        return self.__dict__.copy()
+    return digest(SCORE_VERSION, golden.language.get(doc_id), golden.boilerplate.get(doc_id),
+                  [(s.start, s.end, s.entity_type) for s in golden.pii.get(doc_id, [])], golden.parse.get(doc_id) if doc_id in golden.pii else None)
 
 
-def clean_document(doc_id: str, parsed: ParsedDocument, raw_path: str | Path,
-                   options: CleanOptions) -> tuple[CleanedDocument, str]:
-    """Clean one document. Returns the cleaned document (redacted text) and the unredacted
-    clean text (for scoring only; never stored or logged)."""
-    from rag_eval_assets.lib.cleaning import (
-        analyze_language,
-        extract_main_text,
-        normalize_unicode,
-        redact_pii,
-        remove_repeated_lines,
-    )
-
-    raw_path = Path(raw_path)
-    removed = 0
-    if raw_path.suffix.lower() in HTML_SUFFIXES:
-        text, source, blocks = extract_main_text(raw_path.read_text(encoding="utf-8", errors="replace"),
-                                                 mode=options.boilerplate_mode), "trafilatura", []
-    else:
-        doc, report = remove_repeated_lines(parsed) if parsed.ok else (parsed, None)
-        removed = report.removed if report else 0
-        text, source = (doc.text if parsed.ok else ""), "parser"
-        blocks = [b.__dict__ for b in doc.blocks] if parsed.ok else []
-    text, ureport = normalize_unicode(text)
-    lang = analyze_language(text, languages=list(options.languages) if options.languages else None)
-    redacted, spans = redact_pii(text, score_threshold=options.pii_score_threshold)
-    mixed = [code for code in lang.languages if code != lang.language]
-    cleaned = CleanedDocument(
-        doc_id=doc_id, text=redacted, language=lang.language, language_confidence=float(lang.confidence),
-        mixed_languages=mixed, source=source, unicode=dict(ureport.__dict__),
-        repeated_lines_removed=removed, pii_spans=[tuple(s) for s in spans],
-        failure=parsed.failure.kind if parsed.failure else None, blocks=blocks)
-    return cleaned, text
-
-
-def score_clean(cleaned: CleanedDocument, clean_text: str, doc_class: str, golden: Any) -> dict[str, Any]:
-    """Per-document clean scores against the golden set (``GoldenSet``-like): boilerplate
-    P/R/F1 (HTML with a reference main text), language label, PII predictions on the reference
-    text (spans only, as JSON-able lists)."""
-    from rag_eval_assets.lib.cleaning import detect_pii
+def score_cleaned(cleaned: Mapping[str, Any], doc_id: str, doc_class: str, golden: Any, detect: Detect) -> dict[str, Any]:
+    """Per-document clean scores (see the module doc). ``detect``: the clean stage's PII
+    detector (text -> spans), used on references only."""
+    from rag_eval_assets.lib.cleaning.document import Redactor
     from rag_eval_assets.lib.metrics.boilerplate import boilerplate_prf
 
+    uni = cleaned.get("unicode") or {}
     row: dict[str, Any] = {
-        "doc_id": cleaned.doc_id, "doc_class": doc_class, "source": cleaned.source,
-        "language": cleaned.language, "language_confidence": cleaned.language_confidence,
-        "gold_language": golden.language.get(cleaned.doc_id), "mixed_languages": len(cleaned.mixed_languages),
-        "nfkc_differs": bool(cleaned.unicode.get("nfkc_differs")),
-        "zero_width": cleaned.unicode.get("zero_width", 0), "bidi_controls": cleaned.unicode.get("bidi_controls", 0),
-        "other_invisible": cleaned.unicode.get("other_invisible", 0),
-        "pii_found": len(cleaned.pii_spans), "boilerplate_precision": None, "boilerplate_recall": None,
+        "doc_id": doc_id, "doc_class": doc_class, "source": cleaned.get("source"),
+        "language": cleaned.get("language"), "language_confidence": cleaned.get("language_confidence"),
+        "language_in_ontology": cleaned.get("language_in_ontology"),
+        "gold_language": golden.language.get(doc_id), "mixed_languages": len(cleaned.get("mixed_languages") or []),
+        "nfkc_differs": bool(uni.get("nfkc_differs")), "zero_width": uni.get("zero_width", 0),
+        "bidi_controls": uni.get("bidi_controls", 0), "other_invisible": uni.get("other_invisible", 0),
+        "pii_found": len(cleaned.get("pii_spans") or []), "boilerplate_precision": None, "boilerplate_recall": None,
         "boilerplate_f1": None, "pii_predictions": None,
     }
-    reference_main = golden.boilerplate.get(cleaned.doc_id)
-    if reference_main is not None and cleaned.source == "trafilatura":
-        prf = boilerplate_prf(reference_main, clean_text)
+    reference_main = golden.boilerplate.get(doc_id)
+    if reference_main is not None and cleaned.get("source") == "trafilatura":
+        spans = detect(reference_main)
+        redacted_ref = Redactor({reference_main[s:e]: k for s, e, k in spans})(reference_main) or ""
+        prf = boilerplate_prf(redacted_ref, cleaned.get("text") or "")
         row.update(boilerplate_precision=prf.precision, boilerplate_recall=prf.recall, boilerplate_f1=prf.f1)
-    if cleaned.doc_id in golden.pii:
-        reference_text = golden.parse.get(cleaned.doc_id)
-        if reference_text is not None:
-            spans = cleaned.pii_spans if clean_text == reference_text else detect_pii(reference_text)
-            row["pii_predictions"] = [[int(s), int(e), str(t)] for s, e, t in spans]
+    if doc_id in golden.pii and golden.parse.get(doc_id) is not None:
+        row["pii_predictions"] = [[int(s), int(e), str(t)] for s, e, t in detect(golden.parse[doc_id])]
     return row
 
 

@@ -80,6 +80,36 @@ def threshold_breaches(rows: Sequence[dict[str, Any]], max_by_class: dict[str, f
     return breaches
 
 
+SCORE_VERSION = "2"  # bump when a metric changes: every cached parse score is recomputed
+NOT_APPLICABLE = "unsupported"  # a format the parser does not read: n/a, not a failure
+
+
+def reference_digest(golden: Any, doc_id: str) -> str:
+    """Changes when any reference a parse score uses for ``doc_id`` changes."""
+    from rag_eval_assets.lib.outputs import digest
+
+    return digest(SCORE_VERSION, golden.parse.get(doc_id), [h.text for h in golden.headings.get(doc_id, [])],
+                  [t.html for t in golden.tables.get(doc_id, [])])
+
+
+def score_stored(stored: dict[str, Any], doc_id: str, golden: Any) -> dict[str, Any]:
+    """Score row of one stored parse output (``ParsedDocument`` JSON, or a failure record with
+    ``failed``): the metrics of ``score_parse``; a format the parser does not read is n/a
+    (None metrics), any other failure scores as an empty extraction (it counts against the parser)."""
+    refs = (golden.parse.get(doc_id), [h.text for h in golden.headings.get(doc_id, [])],
+            [t.html for t in golden.tables.get(doc_id, [])])
+    if stored.get("failed"):
+        kind = stored.get("kind", "error")
+        row = {"failure_kind": kind, "failure_message": str(stored.get("message", ""))[:300], "pages": None,
+               "seconds": float(stored.get("seconds") or 0.0), "chars": 0, "ocr_pages": 0}
+        if kind == NOT_APPLICABLE:
+            return {**row, **dict.fromkeys(SCORE_COLUMNS), "tables_expected": len(refs[2]), "tables_found": 0}
+        return {**row, **score_parse(ParsedDocument(parser=str(stored.get("parser", ""))), *refs)}
+    parsed = ParsedDocument.from_json(stored)
+    return {"failure_kind": None, "failure_message": None, "pages": parsed.pages, "seconds": parsed.seconds,
+            "chars": len(parsed.text), "ocr_pages": len(parsed.ocr_pages), **score_parse(parsed, *refs)}
+
+
 def parse_and_score(path: str, parser: str, doc_id: str, doc_class: str, golden: Any,
                     timeout_s: float | None, isolation: str = "process",
                     **options: Any) -> tuple[ParsedDocument, dict[str, Any]]:

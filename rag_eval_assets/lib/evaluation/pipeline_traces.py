@@ -93,3 +93,60 @@ def build_trace(case: GoldCase, question: str, ranked_chunks: Sequence[str], adm
     return Trace(case.case_id, tuple(first), tuple(first), tuple(reranked), tuple(context),
                  tuple(evidence[c].version for c in context), tuple(versions), label_points(answer, points),
                  slice_label, question)
+
+
+def trace_pipeline(queries: Mapping[str, str], query_metadata: Mapping[str, Mapping[str, Any]],
+                   qrels: Mapping[str, Mapping[str, int]], predicates: Mapping[str, Mapping[str, Any]],
+                   hybrid_hits: Mapping[str, Sequence[tuple[str, float]]], flat: Any,
+                   chunk_rows: Sequence[Mapping[str, Any]], documents: Mapping[str, Mapping[str, Any]],
+                   ontology: Any, embed: Callable[[Sequence[str]], Any], versions: Sequence[tuple[str, str]],
+                   generate: Callable[[str, list[tuple[str, str]]], Answer], access: Mapping[str, Any] | None = None,
+                   candidates: int = 20, context_k: int = 3,
+                   log: Callable[[str], None] | None = None) -> tuple[dict[str, GoldCase], dict[str, Any], list[Trace]]:
+    """Gold cases, evidence and traces of this project's pipeline on every golden query.
+
+    ``hybrid_hits``: the hybrid chunk ranking per query; ``flat``: the exact vector index (the
+    reranker scores candidates by cosine with the query's vector); ``chunk_rows``: the indexed
+    chunks' rows; ``documents``: doc_id -> metadata (with ``sha256``); ``predicates``: query ->
+    hard filter; ``access``: the predicate the querying role may see ({}: everything).
+    """
+    import numpy as np
+
+    from rag_eval_assets.lib.generation import EvidenceChunk
+
+    access = dict(access or {})
+    doc_of = {c: m["doc_id"] for c, m in zip(flat.ids, flat.metadata)}
+    evidence = {r["chunk_id"]: EvidenceChunk(
+        r["chunk_id"], r["doc_id"], f"{r['doc_id']}/{documents[r['doc_id']]['sha256'][:12]}",
+        ontology.matches(access, documents[r["doc_id"]]), True, r["text"])
+        for r in chunk_rows if r["chunk_id"] in doc_of and r["doc_id"] in documents}
+    by_doc: dict[str, list[tuple[str, str]]] = {}
+    for r in chunk_rows:
+        by_doc.setdefault(r["doc_id"], []).append((r["chunk_id"], r["text"]))
+    row_of = {c: i for i, c in enumerate(flat.ids)}
+
+    def rerank(question: str, ids: Sequence[str]) -> list[str]:
+        q = np.asarray(embed([question]))[0]
+        vectors = np.stack([flat.index.reconstruct(row_of[c]) for c in ids])
+        return [ids[i] for i in np.argsort(-(vectors @ q), kind="stable")]
+
+    golds: dict[str, GoldCase] = {}
+    traces: list[Trace] = []
+    for i, (qid, question) in enumerate(sorted(queries.items()), start=1):
+        gold_docs = sorted(d for d, g in qrels.get(qid, {}).items() if g > 0)
+        case, points = gold_case(qid, question, query_metadata.get(qid, {}), gold_docs, by_doc)
+        golds[qid] = case
+        predicate = dict(predicates.get(qid, {}))
+
+        def admitted(chunk_id: str, predicate: Mapping[str, Any] = predicate) -> bool:
+            """The query's hard filter AND the access predicate (both hierarchy-aware)."""
+            if chunk_id not in evidence:
+                return False
+            doc = documents[doc_of[chunk_id]]
+            return ontology.matches(predicate, doc) and ontology.matches(access, doc)
+
+        traces.append(build_trace(case, question, [c for c, _ in hybrid_hits.get(qid, [])], admitted, rerank,
+                                  evidence, versions, generate, points, candidates, context_k, case.slice))
+        if log and i % 25 == 0:
+            log(f"traced {i}/{len(queries)} golden queries")
+    return golds, evidence, traces

@@ -29,7 +29,7 @@ from typing import Protocol, runtime_checkable
 
 from rag_eval_assets.lib.generation import _http
 from rag_eval_assets.lib.generation._text import sentences, words
-from rag_eval_assets.lib.storage import atomic_write_bytes
+from rag_eval_assets.lib.storage import Storage
 
 
 @dataclass(frozen=True)
@@ -184,21 +184,22 @@ class CachedJudge:
     verdicts (HTTP errors, timeouts) are not cached. ``hits``/``misses`` count lookups.
     """
 
-    def __init__(self, inner: Judge, cache_dir: str | Path) -> None:
-        self.inner, self.cache_dir = inner, Path(cache_dir)
+    def __init__(self, inner: Judge, cache: Storage | str | Path) -> None:
+        self.inner = inner
+        self.cache = cache if isinstance(cache, Storage) else Storage(cache)
         self.name = inner.name
         self.hits = self.misses = 0
 
-    def _path(self, claim_text: str, support_phrases: Sequence[str], chunk_text: str) -> Path:
+    def _name(self, claim_text: str, support_phrases: Sequence[str], chunk_text: str) -> str:
         key = json.dumps([self.inner.name, getattr(self.inner, "version", None), getattr(self.inner, "model", None), claim_text,
                           list(support_phrases), chunk_text], ensure_ascii=False)
         digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
-        return self.cache_dir / digest[:2] / f"{digest}.json"
+        return f"{digest[:2]}/{digest}.json"
 
     def judge(self, claim_text: str, support_phrases: Sequence[str], chunk_text: str) -> Verdict:
-        path = self._path(claim_text, support_phrases, chunk_text)
+        name = self._name(claim_text, support_phrases, chunk_text)
         try:
-            stored = json.loads(path.read_text(encoding="utf-8"))
+            stored = self.cache.read_json(name)
             verdict = Verdict(stored["supported"], stored["judge"], stored["raw"])
         except (OSError, ValueError, KeyError, TypeError):
             verdict = None
@@ -209,5 +210,5 @@ class CachedJudge:
         verdict = self.inner.judge(claim_text, support_phrases, chunk_text)
         if not verdict.transient:
             record = {"supported": verdict.supported, "judge": verdict.judge, "raw": verdict.raw}
-            atomic_write_bytes(path, json.dumps(record, ensure_ascii=False).encode("utf-8"))
+            self.cache.write_bytes(name, json.dumps(record, ensure_ascii=False).encode("utf-8"))
         return verdict

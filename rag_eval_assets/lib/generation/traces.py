@@ -290,3 +290,13 @@ def apply_variant(trace: Trace, overrides: Mapping[str, Any]) -> Trace:
         raise ValueError(f"unknown trace fields in variant: {unknown}")
     data.update(overrides)
     return parse_trace(data, "<variant>")
+
+
+def load_external(golden_root: str | Path) -> tuple[list[Trace], dict[str, GoldCase], dict[str, EvidenceChunk]] | None:
+    """Traces, gold cases and evidence of another RAG system, when the golden set has all three
+    files under ``generation/`` (``traces.jsonl``, ``cases.jsonl``, ``evidence.jsonl``); else None."""
+    folder = Path(golden_root) / "generation"
+    files = [folder / f"{n}.jsonl" for n in ("traces", "cases", "evidence")]
+    if not all(f.is_file() for f in files):
+        return None
+    return load_traces(files[0]), load_gold_cases(files[1]), load_evidence(files[2])

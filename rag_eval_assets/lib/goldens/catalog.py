@@ -41,6 +41,29 @@ class GoldenSet:
     errors: list[GoldenSetError] = field(default_factory=list)
 
     @classmethod
+    def empty(cls) -> "GoldenSet":
+        """No golden sets at all (no folder configured): every reference kind is empty."""
+        return cls(Path(""))
+
+    def check_fields(self, ontology: Any) -> None:
+        """Filters naming fields the ontology does not have are errors (the rows stay usable)."""
+        fields = set(getattr(ontology, "fields", {}))
+        for case in self.filters:
+            bad = sorted(set(case.predicate) - fields) + sorted(set(case.correct_predicate or {}) - fields)
+            if bad:
+                self.errors.append(GoldenSetError(self.root / f.FILTERS, getattr(case, "line", None),
+                                                  f"query {case.query_id}: unknown ontology fields {bad}"))
+
+    def unresolved_documents(self, corpus_docs: set[str]) -> dict[str, list[str]]:
+        """Per golden file, document ids it names that are not documents of the corpus (a typo,
+        or a golden set wider than the corpus)."""
+        named = {f.PARSE_DIR: set(self.parse), f.PII: set(self.pii), f.HEADINGS: set(self.headings),
+                 f.TABLES: set(self.tables), f.BOILERPLATE: set(self.boilerplate), f.LANGUAGE: set(self.language)}
+        for split, qrels in self.qrels.items():
+            named[f"{f.QRELS_DIR}/{split}.tsv"] = {d for rel in qrels.values() for d in rel}
+        return {name: sorted(ids - corpus_docs) for name, ids in sorted(named.items()) if ids - corpus_docs}
+
+    @classmethod
     def load(cls, root: str | Path) -> "GoldenSet":
         """Load every file present under ``root``, collecting one error per broken file."""
         gs = cls(Path(root))

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from rag_eval_assets.lib.documents import ParsedDocument
-from rag_eval_assets.lib.parsers.base import REGISTRY, get_parser, missing_requirement, run_parser
+from rag_eval_assets.lib.parsers.base import REGISTRY, get_parser, is_parser_name, missing_requirement, run_parser
 from rag_eval_assets.lib.parsers.isolation import shutdown_workers, worker
 
 ISOLATION_MODES = ("process", "none")
@@ -76,7 +76,7 @@ def parse_documents(paths: Iterable[str | Path], parser: str, *, timeout_s: floa
 
 
 def _check(parser: str, isolation: str) -> None:
-    if parser not in REGISTRY:
-        raise ValueError(f"unknown parser {parser!r}; known: {available_parsers()}")
+    if not is_parser_name(parser):
+        raise ValueError(f"unknown parser {parser!r}; known: {available_parsers()} or a 'package.module:Class' plug-in")
     if isolation not in ISOLATION_MODES:
         raise ValueError(f"isolation {isolation!r} not in {ISOLATION_MODES}")

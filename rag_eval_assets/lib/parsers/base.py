@@ -10,6 +10,7 @@ OCR for parsers that cannot OCR, section paths, tables, timing and the typed fai
 from __future__ import annotations
 
 import codecs
+import re
 import importlib
 import importlib.util
 import os
@@ -96,6 +97,7 @@ class Source:
     format: str
     text: str | None = None  # decoded text for txt/md/html
     pdf: PdfInfo | None = None
+    utf8: bool = True  # the file's bytes are UTF-8 (else parsers get a UTF-8 copy)
 
 
 @dataclass
@@ -136,12 +138,18 @@ REGISTRY: dict[str, str] = {
 _INSTANCES: dict[str, Parser] = {}
 
 
+def is_parser_name(name: str) -> bool:
+    """A registered parser, or a plug-in given as ``package.module:Class``."""
+    return name in REGISTRY or (":" in name and all(name.split(":", 1)))
+
+
 def get_parser(name: str) -> Parser:
-    """The (cached) parser instance registered under ``name``; ValueError when unknown."""
-    if name not in REGISTRY:
-        raise ValueError(f"unknown parser {name!r}; known: {sorted(REGISTRY)}")
+    """The (cached) parser instance registered under ``name`` (or the plug-in class named
+    ``package.module:Class``, which must follow the ``Parser`` protocol); ValueError when unknown."""
+    if not is_parser_name(name):
+        raise ValueError(f"unknown parser {name!r}; known: {sorted(REGISTRY)} or a 'package.module:Class' plug-in")
     if name not in _INSTANCES:
-        module, cls = REGISTRY[name].split(":")
+        module, cls = REGISTRY.get(name, name).split(":")
         _INSTANCES[name] = getattr(importlib.import_module(module), cls)()
     return _INSTANCES[name]
 
@@ -189,38 +197,71 @@ def _printable_ratio(text: str) -> float:
     return 1.0 - bad / max(len(text), 1)
 
 
-def decode_text(data: bytes) -> str:
-    """Bytes of a text file -> str. Order: a BOM (UTF-8/16/32); strict UTF-8; BOM-less UTF-16/32
-    (NUL bytes; charset-normalizer's guess); else legacy single-byte text as Windows-1252
-    (Latin-1 where cp1252 leaves a byte undefined). Binary data (control characters) or bytes
-    none of these read raise ParseError('corrupt')."""
+_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def _guess_encoding(data: bytes) -> str | None:
+    """charset-normalizer's guess for BOM-less, non-UTF-8 bytes (None when it has none). Among
+    the least chaotic candidates Windows-1252 wins (the most common legacy encoding of Western
+    text, which short samples cannot tell from cp775 or cp1257)."""
+    try:
+        from charset_normalizer import from_bytes
+    except ImportError:
+        return None
+    results = list(from_bytes(data[:200_000]))
+    if not results:
+        return None
+    least = min(r.chaos for r in results)
+    calm = [r.encoding for r in results if r.chaos <= least + 0.01]
+    return "cp1252" if "cp1252" in calm else calm[0]
+
+
+def decode_text(data: bytes, declared: str | None = None) -> str:
+    """Bytes of a text file -> str. Order: a BOM (UTF-8/16/32); the ``declared`` charset (an
+    HTML ``<meta charset>``); strict UTF-8; otherwise the encoding charset-normalizer detects
+    (cp1251, Shift-JIS, UTF-16 without BOM, …), else Windows-1252. Binary data (control
+    characters), bytes the chosen codec cannot read, or text full of U+FFFD raise
+    ParseError('corrupt'): a document is never passed on as replacement-character garbage."""
     for bom, enc in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(enc)
             except UnicodeDecodeError as exc:
                 raise ParseError("corrupt", f"bad {enc} text: {exc}") from exc
-    text: str | None
-    try:
-        text = None if b"\x00" in data else data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    if text is None and b"\x00" in data:
+    text: str | None = None
+    candidates = [declared] if declared else []
+    candidates.append("utf-8")
+    for enc in candidates:
         try:
-            from charset_normalizer import from_bytes
-
-            best = from_bytes(data).best()
-            text = str(best) if best is not None and best.encoding.startswith("utf_") else None
-        except ImportError:
-            text = None
-    elif text is None:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
+            codecs.lookup(enc)
+            text = data.decode(enc)
+            break
+        except (LookupError, UnicodeDecodeError):
+            continue
+    if text is None:
+        guessed = _guess_encoding(data)
+        for enc in ([guessed] if guessed else []) + ["cp1252", "latin-1"]:
+            try:
+                text = data.decode(enc)
+                break
+            except (LookupError, UnicodeDecodeError):
+                continue
     if text is None or _printable_ratio(text) < 0.98:
         raise ParseError("corrupt", "undecodable or binary bytes in a text file")
+    if text.count("\ufffd") > max(3, len(text) // 100):
+        raise ParseError("corrupt", "text is mostly undecodable (U+FFFD replacement characters)")
     return text
+
+
+def html_charset(data: bytes) -> str | None:
+    """The charset an HTML page declares in its first 4 KB (``<meta charset>``), or None."""
+    m = _CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+def decode_html(data: bytes) -> str:
+    """An HTML page's text, decoded with its declared charset or the detected one."""
+    return decode_text(data, html_charset(data))
 
 
 def inspect_pdf(path: Path, password: str | None = None) -> PdfInfo:
@@ -291,11 +332,42 @@ def _version_of(parser: Parser) -> str:
     return _VERSIONS[parser.name]
 
 
+#: Default size limit of an input file (``max_file_bytes`` option): larger is ``too_large``.
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+def _check_pdf_complete(path: Path) -> None:
+    """A PDF whose last 2 KB hold no ``%%EOF`` was cut off (a truncated download or copy):
+    ``corrupt``, even where a repairing reader would return some of its pages."""
+    with open(path, "rb") as fh:
+        fh.seek(max(0, path.stat().st_size - 2048))
+        tail = fh.read()
+    if b"%%EOF" not in tail:
+        raise ParseError("corrupt", "PDF is truncated (no %%EOF marker at its end)")
+
+
+def _check_docx_container(path: Path) -> None:
+    import zipfile
+
+    if not zipfile.is_zipfile(path):
+        raise ParseError("corrupt", "not a DOCX file (no ZIP container)")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if "word/document.xml" not in zf.namelist():
+                raise ParseError("corrupt", "not a DOCX file (no word/document.xml)")
+    except zipfile.BadZipFile as exc:
+        raise ParseError("corrupt", f"damaged DOCX container: {exc}") from exc
+
+
 def _prepare(parser: Parser, path: Path, options: dict[str, Any]) -> Source:
     if not path.is_file():
         raise ParseError("corrupt", f"no such file: {path}")
-    if path.stat().st_size == 0:
+    size = path.stat().st_size
+    if size == 0:
         raise ParseError("empty", "file has 0 bytes")
+    limit = int(options.get("max_file_bytes") or MAX_FILE_BYTES)
+    if size > limit:
+        raise ParseError("too_large", f"{size:,} bytes (limit {limit:,}; parse_config.max_file_mb)")
     fmt = detect_format(path)
     if fmt is None:
         raise ParseError("unsupported", f"unknown format {path.suffix or '(no extension)'!r}")
@@ -304,28 +376,50 @@ def _prepare(parser: Parser, path: Path, options: dict[str, Any]) -> Source:
         raise ParseError("unsupported", f"parser {parser.name!r} does not read {fmt}")
     src = Source(path, fmt)
     if fmt in ("txt", "md", "html"):
-        src.text = decode_text(path.read_bytes())
+        data = path.read_bytes()
+        src.text = decode_html(data) if fmt == "html" else decode_text(data)
         if fmt != "html" and not src.text.strip():
             raise ParseError("empty", "text file has no text")
+        src.utf8 = data.startswith(codecs.BOM_UTF8) or _is_utf8(data)
     elif fmt == "pdf":
+        _check_pdf_complete(path)
         src.pdf = inspect_pdf(path, options.get("password"))
+    elif fmt == "docx":
+        _check_docx_container(path)
     return src
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError:
+        return False
 
 
 def _parse_source(parser: Parser, src: Source, options: dict[str, Any]) -> ParserOutput:
     """Run the parser on its own formats, the shared Markdown/text path otherwise. A PDF opened
-    with a password is handed over as a decrypted temporary copy, so no parser needs one."""
+    with a password is handed over as a decrypted temporary copy, and an HTML page in a legacy
+    encoding as a UTF-8 copy that says so, so no parser decodes bytes on its own."""
     if src.format not in parser.formats:
         if src.format == "md":
             return ParserOutput(structure.markdown_blocks(src.text or ""))
         if src.format == "txt":
             return ParserOutput(structure.plain_text_blocks(src.text or ""))
         return ParserOutput(pages=src.pdf.pages if src.pdf else 1)  # pdf/image: OCR only
-    if src.pdf is None or src.pdf.decrypted is None:
+    needs_copy = (src.pdf is not None and src.pdf.decrypted is not None) or (src.format == "html" and not src.utf8)
+    if not needs_copy:
         return parser.parse(src, options)
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="rag-eval-parse-") as tmp:
+        if src.format == "html":
+            copy = Path(tmp) / "page.html"
+            body = _CHARSET.sub(b"<meta charset=\"utf-8\"", (src.text or "").encode("utf-8"), count=1)
+            if not _CHARSET.search(body[:4096]):
+                body = b'<meta charset="utf-8">' + body
+            copy.write_bytes(body)
+            return parser.parse(Source(copy, "html", src.text, None, True), options)
         plain = Path(tmp) / "decrypted.pdf"
         plain.write_bytes(src.pdf.decrypted)
         return parser.parse(Source(plain, "pdf", src.text, src.pdf), {**options, "password": None})
@@ -355,18 +449,6 @@ def _route_ocr(parser: Parser, src: Source, out: ParserOutput, options: dict[str
     return out
 
 
-def _test_hooks(options: dict[str, Any]) -> None:
-    """Test-only hooks, honoured only inside a worker process: sleep (a hang) or crash."""
-    if os.environ.get("RAG_EVAL_PARSE_WORKER") != "1":
-        return
-    if options.get("_test_sleep_s"):
-        time.sleep(float(options["_test_sleep_s"]))
-    if options.get("_test_crash"):
-        import signal
-
-        os.kill(os.getpid(), signal.SIGSEGV)
-
-
 def run_parser(path: str | Path, parser_name: str, options: dict[str, Any] | None = None) -> ParsedDocument:
     """Parse one file in this process with the named parser. Never raises for a bad input:
     failures come back as ``ParsedDocument.failure``."""
@@ -377,7 +459,6 @@ def run_parser(path: str | Path, parser_name: str, options: dict[str, Any] | Non
     src: Source | None = None
     try:
         apply_offline_env()
-        _test_hooks(options)
         parser = get_parser(parser_name)
         doc.parser_version = _version_of(parser)
         if reason := missing_requirement(parser):

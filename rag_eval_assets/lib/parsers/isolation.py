@@ -36,8 +36,7 @@ def _worker_main(parser_name: str, read_fd: int, write_fd: int) -> None:
     inbox, conn = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
     from rag_eval_assets.lib.parsers import base
 
-    os.environ.update(base.OFFLINE_ENV)
-    os.environ["RAG_EVAL_PARSE_WORKER"] = "1"
+    base.apply_offline_env()
     try:
         parser = base.get_parser(parser_name)
         if base.missing_requirement(parser) is None and hasattr(parser, "warmup"):
@@ -54,6 +53,12 @@ def _worker_main(parser_name: str, read_fd: int, write_fd: int) -> None:
             return
         path, options = msg
         conn.send(base.run_parser(path, parser_name, options))
+
+
+def base_offline_env() -> dict[str, str]:
+    from rag_eval_assets.lib.parsers import base
+
+    return dict(base.OFFLINE_ENV)
 
 
 def _signal_name(exitcode: int | None) -> str:
@@ -90,7 +95,7 @@ class Worker:
         cmd = [sys.executable, "-c", entry]
         try:
             self.proc = subprocess.Popen(cmd, pass_fds=(to_child_r, from_child_w), stdin=subprocess.DEVNULL,
-                                         env={**os.environ, "RAG_EVAL_PARSE_WORKER": "1"})
+                                         env={**base_offline_env(), **os.environ})
         finally:
             os.close(to_child_r)
             os.close(from_child_w)

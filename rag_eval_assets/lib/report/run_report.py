@@ -11,7 +11,7 @@ from typing import Any
 
 from rag_eval_assets.lib.report.html import Section, render_report
 from rag_eval_assets.lib.report.plots import bar_plot_png
-from rag_eval_assets.lib.storage import CORPUS_KEY, Storage, read_bytes
+from rag_eval_assets.lib.outputs import CORPUS_KEY, Outputs
 
 FIRST_FAILED_ORDER = ("admissibility", "candidate retrieval", "context selection", "answer completeness",
                       "answer faithfulness", "citation support", "abstention", "pass")
@@ -21,20 +21,16 @@ CASE_COLUMNS = ("case_id", "slice", "stage", "candidate_recall", "context_recall
                 "citation_support", "supported_point_coverage")
 
 
-def _json(store: Storage, asset: str, key: str = CORPUS_KEY) -> Any:
-    return store.read_json(asset, key) if store.exists(asset, key, "json") else None
+def _json(store: Outputs, asset: str, key: str = CORPUS_KEY) -> Any:
+    return store.read_json(asset, key, default=None)
 
 
-def _rows(store: Storage, asset: str, key: str = CORPUS_KEY) -> list[dict[str, Any]]:
-    return store.read_rows(asset, key) if store.exists(asset, key, "parquet") else []
+def _rows(store: Outputs, asset: str, key: str = CORPUS_KEY) -> list[dict[str, Any]]:
+    return store.read_rows(asset, key, default=[])
 
 
-def _png(store: Storage, asset: str, key: str) -> bytes:
-    path = store.path(asset, key, "png")
-    try:
-        return read_bytes(path)
-    except OSError:
-        return b""
+def _png(store: Outputs, asset: str, key: str) -> bytes:
+    return store.read_bytes(asset, key, "png", default=b"")
 
 
 def _lead(rows: list[dict[str, Any]], *first: str) -> list[dict[str, Any]]:
@@ -46,7 +42,7 @@ def _missing(title: str, asset: str) -> Section:
     return Section(title, notes=[f"{asset} has not been materialized: no figures for this stage."])
 
 
-def parse_section(store: Storage) -> Section:
+def parse_section(store: Outputs) -> Section:
     card = _rows(store, "parser_scorecard")
     if not card:
         return _missing("Parse", "parser_scorecard")
@@ -57,7 +53,7 @@ def parse_section(store: Storage) -> Section:
                    tables=[("Parser × document class (mean CER / WER, TEDS, failures)", table)])
 
 
-def clean_dedup_section(store: Storage) -> Section:
+def clean_dedup_section(store: Outputs) -> Section:
     figures, dedup = _json(store, "clean_scorecard"), _rows(store, "near_duplicates")
     if figures is None and not dedup:
         return _missing("Clean and dedup", "clean_scorecard")
@@ -74,10 +70,10 @@ def clean_dedup_section(store: Storage) -> Section:
     return sec
 
 
-def chunk_index_section(store: Storage) -> Section:
+def chunk_index_section(store: Outputs) -> Section:
     sweep, manifest = _json(store, "chunk_size_sweep"), None
     try:
-        manifest = json.loads(read_bytes(f"{str(store.root).rstrip('/')}/vector_index/flat/manifest.json"))
+        manifest = store.vector_index_manifest("flat")
     except (OSError, ValueError):
         pass
     if sweep is None and manifest is None:
@@ -93,7 +89,7 @@ def chunk_index_section(store: Storage) -> Section:
     return sec
 
 
-def retrieval_section(store: Storage) -> Section:
+def retrieval_section(store: Outputs) -> Section:
     summary = _json(store, "retrieval_eval", "_summary")
     if summary is None:
         return _missing("Retrieval", "retrieval_eval")
@@ -108,7 +104,7 @@ def retrieval_section(store: Storage) -> Section:
                    figures=[("nDCG@10 per lane", png)])
 
 
-def filter_section(store: Storage, false_exclusion_max: float = 0.0) -> Section:
+def filter_section(store: Outputs, false_exclusion_max: float = 0.0) -> Section:
     s = _json(store, "filter_eval", "_summary")
     if s is None:
         return _missing("Filters", "filter_eval")
@@ -128,7 +124,7 @@ def filter_section(store: Storage, false_exclusion_max: float = 0.0) -> Section:
                  _lead(s["ontology"], "field", "pairs", "hP", "hR", "hF1", "wu_palmer", "exact"))])
 
 
-def generation_section(store: Storage) -> Section:
+def generation_section(store: Outputs) -> Section:
     s = _json(store, "generation_eval", "_summary")
     if s is None:
         return _missing("Generation", "generation_eval")
@@ -150,11 +146,11 @@ def generation_section(store: Storage) -> Section:
         figures=[("First failed stage", bar_plot_png(ordered, "cases", "First failed stage per case", horizontal=True))])
 
 
-SECTIONS: tuple[Callable[[Storage], Section], ...] = (
+SECTIONS: tuple[Callable[[Outputs], Section], ...] = (
     parse_section, clean_dedup_section, chunk_index_section, retrieval_section, filter_section, generation_section)
 
 
-def build_report(store: Storage, title: str = "RAG ingestion quality report", subtitle: str = "") -> tuple[str, list[Section]]:
+def build_report(store: Outputs, title: str = "RAG ingestion quality report", subtitle: str = "") -> tuple[str, list[Section]]:
     """The HTML report of everything stored under ``store`` and its sections."""
     sections = [build(store) for build in SECTIONS]
     return render_report(title, sections, subtitle), sections

@@ -25,19 +25,23 @@ def describe(values: Iterable[Any]) -> dict[str, float | None]:
 
 def scorecard(rows: Sequence[Mapping[str, Any]], by: Sequence[str], metrics: Sequence[str],
               failure_key: str = "failure_kind", pages_key: str = "pages",
-              seconds_key: str = "seconds") -> list[dict[str, Any]]:
-    """One row per group: documents, failure rate (total and by kind), pages/s, and
-    mean/median/p90 of each metric over the documents that have it."""
+              seconds_key: str = "seconds", not_applicable: str = "unsupported") -> list[dict[str, Any]]:
+    """One row per group: documents it applies to, failure rate (total and by kind), pages/s,
+    and mean/median/p90 of each metric over the documents that have it. A row whose failure
+    is ``not_applicable`` (a format the parser does not read) is counted as ``not_applicable``
+    and left out of every rate and mean: it is n/a, not a failure."""
     groups: dict[tuple, list[Mapping[str, Any]]] = defaultdict(list)
     for r in rows:
         groups[tuple(r[k] for k in by)].append(r)
     out = []
     for key in sorted(groups, key=lambda k: tuple(str(x) for x in k)):
-        members = groups[key]
+        everything = groups[key]
+        members = [m for m in everything if m.get(failure_key) != not_applicable]
         row: dict[str, Any] = dict(zip(by, key))
         row["documents"] = len(members)
+        row["not_applicable"] = len(everything) - len(members)
         failures = [m.get(failure_key) for m in members if m.get(failure_key)]
-        row["failure_rate"] = len(failures) / len(members)
+        row["failure_rate"] = len(failures) / len(members) if members else None
         for kind in sorted(set(failures)):
             row[f"failures_{kind}"] = failures.count(kind)
         pages = sum(m.get(pages_key) or 1 for m in members)

@@ -1,0 +1,194 @@
+"""Deployment settings: the one place that reads ``RAG_EVAL_*`` environment variables.
+
+``Settings.from_env()`` reads them once and validates every value before any work starts: an
+unknown parser, a primary parser that is not enabled, a missing corpus or golden folder, an
+unreadable ontology, an unwritable storage root or a bad number raise ``SettingsError`` whose
+one-line message names the variable and its value (the CLI prints it and exits 2; Dagster shows
+it as the code location's load error). Definitions, the CLI and the sensor all receive the same
+``Settings`` object; nothing reads the environment at import time.
+
+Other environment access, and why: parser worker processes and the embedding model get
+offline defaults (``HF_HUB_OFFLINE``, ``DO_NOT_TRACK``, ``OMP_THREAD_LIMIT``; set with
+``setdefault``, so a caller's value wins) because those libraries read them directly;
+``DAGSTER_HOME`` is Dagster's own; an LLM judge reads its API key from the variable named by
+``generation_eval_config.api_key_env``; tests and benchmarks read ``RAG_EVAL_EVALDATA``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_ONTOLOGY = PROJECT_ROOT / "ontology" / "ontology.yaml"
+
+
+class SettingsError(ValueError):
+    """An invalid setting; ``str()`` is one line naming the variable and its value."""
+
+
+def _split(value: str) -> tuple[str, ...]:
+    return tuple(p.strip() for p in value.split(",") if p.strip())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Deployment settings (see docs/configuration.md); defaults run the embedded sample."""
+
+    corpus_root: str = str(PROJECT_ROOT / "sample_corpus")
+    golden_root: str = str(PROJECT_ROOT / "golden_sets" / "sample")
+    ontology_path: str = str(DEFAULT_ONTOLOGY)
+    storage_root: str = str(PROJECT_ROOT / ".rag_eval" / "storage")
+    nightly_cron: str = "0 2 * * *"
+    timezone: str = "UTC"
+    batch_size: int = 50
+    max_concurrent: int = 2  # steps of one run in parallel (multiprocess executor)
+    max_concurrent_runs: int = 1  # runs at once on the instance `rag-eval` creates (queued beyond)
+    sensor_interval_s: int = 60
+    parsers: tuple[str, ...] = ("pymupdf", "pymupdf4llm", "docling", "unstructured", "ocr")
+    primary_parser: str = "docling"
+    parse_routes: str = ""  # JSON {doc_class: parser} ("*" = others), or "auto" (by the scorecard)
+    parse_timeout_s: float = 120.0
+    docling_artifacts_path: str = ""
+    embed_model: str = "minilm"
+    evaldata_root: str = ""  # public benchmark folders for the real-data parser scorecard
+    access_field: str = ""  # bool ontology field the querying role must have true (e.g. "permitted"); "" = none
+    current_field: str = "current"  # ontology field that marks the current release of a document
+
+    ENV = {
+        "corpus_root": "RAG_EVAL_CORPUS_ROOT",
+        "golden_root": "RAG_EVAL_GOLDEN_ROOT",
+        "ontology_path": "RAG_EVAL_ONTOLOGY",
+        "storage_root": "RAG_EVAL_STORAGE_ROOT",
+        "nightly_cron": "RAG_EVAL_NIGHTLY_CRON",
+        "timezone": "RAG_EVAL_TIMEZONE",
+        "batch_size": "RAG_EVAL_BATCH_SIZE",
+        "max_concurrent": "RAG_EVAL_MAX_CONCURRENT",
+        "max_concurrent_runs": "RAG_EVAL_MAX_CONCURRENT_RUNS",
+        "sensor_interval_s": "RAG_EVAL_SENSOR_INTERVAL_S",
+        "parsers": "RAG_EVAL_PARSERS",
+        "primary_parser": "RAG_EVAL_PRIMARY_PARSER",
+        "parse_routes": "RAG_EVAL_PARSE_ROUTES",
+        "parse_timeout_s": "RAG_EVAL_PARSE_TIMEOUT_S",
+        "docling_artifacts_path": "RAG_EVAL_DOCLING_ARTIFACTS",
+        "embed_model": "RAG_EVAL_EMBED_MODEL",
+        "evaldata_root": "RAG_EVAL_EVALDATA",
+        "access_field": "RAG_EVAL_ACCESS_FIELD",
+        "current_field": "RAG_EVAL_CURRENT_FIELD",
+    }
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, *, validate: bool = True) -> "Settings":
+        """Read the ``RAG_EVAL_*`` variables (``environ`` instead of ``os.environ`` when given)."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            var = cls.ENV.get(f.name)
+            if var is None or env.get(var, "") == "":
+                continue
+            raw = env[var]
+            default = getattr(cls, f.name)
+            try:
+                values[f.name] = _split(raw) if isinstance(default, tuple) else type(default)(raw)
+            except ValueError:
+                raise SettingsError(f"{var}={raw!r}: expected {type(default).__name__}") from None
+        settings = cls(**values)
+        if validate:
+            settings.validate()
+        return settings
+
+    def var(self, name: str) -> str:
+        return self.ENV.get(name, name)
+
+    def _fail(self, name: str, message: str) -> SettingsError:
+        value = getattr(self, name)
+        shown = ",".join(value) if isinstance(value, tuple) else value
+        return SettingsError(f"{self.var(name)}={shown!r}: {message}")
+
+    def routes(self) -> dict[str, str] | None:
+        """The fixed route table (``{"*": primary}`` by default), or None for ``auto``."""
+        if self.parse_routes.strip() == "auto":
+            return None
+        table = json.loads(self.parse_routes) if self.parse_routes.strip() else {}
+        return {"*": self.primary_parser, **table}
+
+    def validate(self, check_paths: bool = True) -> None:
+        """Raise SettingsError for the first invalid value (one line, variable and value)."""
+        from rag_eval_assets.lib.parsers.base import REGISTRY, is_parser_name
+
+        for name in ("batch_size", "max_concurrent", "max_concurrent_runs", "sensor_interval_s"):
+            if getattr(self, name) < 1:
+                raise self._fail(name, "must be at least 1")
+        if not self.parse_timeout_s > 0:
+            raise self._fail("parse_timeout_s", "must be a positive number of seconds")
+        if not self.parsers:
+            raise self._fail("parsers", "name at least one parser")
+        for p in self.parsers:
+            if not is_parser_name(p):
+                raise self._fail("parsers", f"unknown parser {p!r} (known: {', '.join(REGISTRY)})")
+        if self.primary_parser not in self.parsers:
+            raise self._fail("primary_parser", f"not among the enabled parsers {list(self.parsers)}")
+        try:
+            routes = self.routes()
+        except ValueError as exc:
+            raise self._fail("parse_routes", f"not JSON ({exc}); use {{\"doc_class\": \"parser\"}} or auto") from None
+        for cls_, parser in (routes or {}).items():
+            if parser not in self.parsers:
+                raise self._fail("parse_routes", f"class {cls_!r} routes to {parser!r}, which is not enabled")
+        if self.embed_model not in ("minilm", "hashing"):
+            raise self._fail("embed_model", "expected minilm or hashing")
+        self._check_schedule()
+        if check_paths:
+            self._check_paths()
+
+    def _check_schedule(self) -> None:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        from dagster._utils.schedules import is_valid_cron_string
+
+        if not is_valid_cron_string(self.nightly_cron):
+            raise self._fail("nightly_cron", "not a valid cron expression")
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise self._fail("timezone", "not an IANA time zone such as UTC or Europe/Berlin") from None
+
+    def _check_paths(self) -> None:
+        from rag_eval_assets.lib.ontology import Ontology, OntologyError
+
+        if not Path(self.corpus_root).is_dir():
+            raise self._fail("corpus_root", "is not a folder")
+        if self.golden_root and not Path(self.golden_root).is_dir():
+            raise self._fail("golden_root", "is not a folder (set it empty for a corpus without golden sets)")
+        try:
+            ontology = Ontology.load(self.ontology_path)
+        except OntologyError as exc:
+            raise self._fail("ontology_path", str(exc).split(": ", 1)[-1]) from None
+        for name in ("access_field", "current_field"):
+            value = getattr(self, name)
+            if value and value in ontology.fields and not ontology.fields[value].is_bool:
+                raise self._fail(name, "must name a `type: bool` field of the ontology")
+        if self.evaldata_root and not Path(self.evaldata_root).is_dir():
+            raise self._fail("evaldata_root", "is not a folder")
+        from rag_eval_assets.lib.storage import is_remote
+
+        if not is_remote(self.storage_root):
+            root = Path(self.storage_root.removeprefix("file://"))
+            try:
+                root.mkdir(parents=True, exist_ok=True)
+                with tempfile.NamedTemporaryFile(dir=root, prefix=".write-test-"):
+                    pass
+            except OSError as exc:
+                raise self._fail("storage_root", f"is not writable ({exc.strerror or exc})") from None
+
+    def describe(self) -> list[dict[str, Any]]:
+        """Every setting with its variable and value (for docs and `rag-eval settings`)."""
+        return [{"setting": f.name, "variable": self.var(f.name), "value": getattr(self, f.name)}
+                for f in fields(self) if f.name in self.ENV]
+
+
+__all__ = ["PROJECT_ROOT", "Settings", "SettingsError"]
