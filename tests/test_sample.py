@@ -80,7 +80,7 @@ def test_metadata_is_valid_and_agrees_with_layout(sample: SimpleNamespace) -> No
     metadata = load_metadata(sample.corpus)
     assert metadata.keys() == scan_corpus(sample.corpus).keys() == sample.documents.keys()
     for doc_id, meta in metadata.items():
-        assert ontology.validate_metadata(meta.fields()) == [], meta.path
+        assert ontology.validate_metadata(meta.fields) == [], meta.path
         assert meta.path.split("/")[0] == meta.doc_class == sample.documents[doc_id]["doc_class"]
         assert doc_id_for(meta.path) == doc_id
         assert meta.locale.split("-")[0] == sample.documents[doc_id]["language"]
@@ -390,7 +390,7 @@ def test_queries_and_qrels(sample: SimpleNamespace) -> None:
 
 def test_filters_admit_or_exclude_gold(sample: SimpleNamespace) -> None:
     ontology = Ontology.load()
-    metadata = {i: m.fields() for i, m in load_metadata(sample.corpus).items()}
+    metadata = {i: m.fields for i, m in load_metadata(sample.corpus).items()}
     gold: dict[str, list[str]] = {}
     for line in (sample.golden / "retrieval" / "qrels" / "test.tsv").read_text().splitlines()[1:]:
         qid, doc_id, _ = line.split("\t")

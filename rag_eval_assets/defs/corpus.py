@@ -133,7 +133,8 @@ def build(settings: Settings) -> dg.Definitions:
                                            "errors": errors, "unresolved_documents": unresolved})
         present = {k: v for k, v in summary.items() if k != "errors"}
         check = gate("golden_sets_valid", value=len(errors), limit=0, op="<=", n=f"{sum(present.values())} rows",
-                     nothing_to_judge=None if golden.golden_root else "no golden-set folder is configured",
+                     nothing_to_judge=None if sum(present.values()) or errors else
+                     f"no golden files under {golden.golden_root or '(no golden-set folder configured)'}",
                      extra={"errors": dg.MetadataValue.md("\n".join(f"- `{e}`" for e in errors[:30]) or "none")})
         return dg.MaterializeResult(
             metadata={"root": golden.golden_root or "(none)", "errors": len(errors),

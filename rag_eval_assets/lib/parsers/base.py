@@ -230,7 +230,8 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
                 raise ParseError("corrupt", f"bad {enc} text: {exc}") from exc
     text: str | None = None
     candidates = [declared] if declared else []
-    candidates.append("utf-8")
+    if b"\x00" not in data:  # NUL bytes are valid UTF-8 but mean UTF-16/32 here
+        candidates.append("utf-8")
     for enc in candidates:
         try:
             codecs.lookup(enc)
@@ -238,6 +239,15 @@ def decode_text(data: bytes, declared: str | None = None) -> str:
             break
         except (LookupError, UnicodeDecodeError):
             continue
+    if text is None and b"\x00" in data:  # BOM-less UTF-16/32: NUL bytes between the characters
+        guessed = _guess_encoding(data)
+        if guessed and guessed.replace("-", "_").startswith("utf_"):
+            try:
+                text = data.decode(guessed)
+            except (LookupError, UnicodeDecodeError):
+                text = None
+        if text is None:
+            raise ParseError("corrupt", "undecodable or binary bytes in a text file")
     if text is None:
         guessed = _guess_encoding(data)
         for enc in ([guessed] if guessed else []) + ["cp1252", "latin-1"]:
