@@ -14,7 +14,7 @@ from rag_eval_assets.lib.metrics.boilerplate import (
     overlap,
     tokenize,
 )
-from rag_eval_assets.lib.metrics.language import accuracy, language_scores, macro_f1
+from rag_eval_assets.lib.metrics.language import accuracy, language_scores, macro_f1, out_of_ontology
 from rag_eval_assets.lib.metrics.pii import f_beta, pii_span_scores, pii_token_scores
 
 approx = pytest.approx
@@ -82,6 +82,32 @@ def test_language_scores_pinned() -> None:
     assert scores.macro_f1 == approx(4 / 9)
     assert scores.accuracy == approx(0.5)
     assert macro_f1(gold, pred) == approx(4 / 9) and accuracy(gold, pred) == approx(0.5)
+
+
+def test_language_scores_labels_match_sklearn() -> None:
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    gold = {"a": "en", "b": "en", "c": "de", "d": "fr", "e": "nl", "f": "de"}
+    pred = {"a": "en", "b": "tn", "c": "de", "d": "fr", "e": "de", "f": None}
+    keys = sorted(gold)
+    y_true, y_pred = [gold[k] for k in keys], [pred[k] or "<none>" for k in keys]
+    for labels in (None, ["de", "en", "fr", "nl"], ["de", "en", "it"]):
+        ours = language_scores(gold, pred, labels)
+        sk_labels = labels or sorted((set(y_true) | set(y_pred)) - {"<none>"})
+        assert ours.macro_f1 == approx(f1_score(y_true, y_pred, labels=sk_labels, average="macro", zero_division=0),
+                                       abs=1e-12)
+        p, r, f, n = precision_recall_fscore_support(y_true, y_pred, labels=sk_labels, zero_division=0)
+        assert [v for k in sk_labels for v in ours.per_language[k]] == approx(
+            [float(v) for row in zip(p, r, f, n) for v in row], abs=1e-12)
+    # one document detected as a language nobody labelled: a zero-F1 class by default, not with labels
+    assert language_scores({"a": "en", "b": "en"}, {"a": "en", "b": "tn"}).macro_f1 == approx(1 / 3)
+    assert language_scores({"a": "en", "b": "en"}, {"a": "en", "b": "tn"}, labels=["en"]).macro_f1 == approx(2 / 3)
+
+
+def test_out_of_ontology_counts() -> None:
+    found = out_of_ontology({"a": "en", "b": "nl", "c": "zh", "d": None, "e": "nl"}, ["en", "de"])
+    assert found == (4, 3, 0.75, {"nl": 2, "zh": 1})
+    assert out_of_ontology({}, ["en"]) == (0, 0, 0.0, {}) and out_of_ontology({"a": None}, ["en"]).share == 0.0
 
 
 def test_language_scores_edge_cases() -> None:

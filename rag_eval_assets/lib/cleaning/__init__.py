@@ -7,8 +7,10 @@ Public API (plain Python, no Dagster; heavy libraries load on first call, once p
   headers/footers, RepeatedLines counts) for paged ``ParsedDocument``s;
 - ``normalize_unicode(text)`` -> (NFC text without invisible characters, UnicodeReport);
 - ``detect_language(text)`` -> ISO 639-1 code or None; ``analyze_language(text)`` ->
-  LanguageResult (language, confidence, mixed-language sections); lingua, restricted to the
-  ontology's languages unless ``languages=`` says otherwise;
+  LanguageResult (language as detected, confidence, mixed-language sections, the ontology
+  language it maps to or None when out of ontology); lingua over all its languages (low-accuracy
+  mode by default, ``accuracy=``), restricted only when ``languages=`` lists codes;
+  ``to_ontology_language(code)`` maps a code to the ontology's locale roots;
 - ``detect_pii(text)`` -> [(start, end, entity_type)]; ``redact_pii(text)`` -> (text with
   ``<ENTITY_TYPE>`` masks, spans); ``mask_sample(text, spans)`` for logs and summaries.
 
@@ -27,6 +29,7 @@ from rag_eval_assets.lib.cleaning.language import (
     analyze_language,
     detect_language,
     ontology_languages,
+    to_ontology_language,
 )
 from rag_eval_assets.lib.cleaning.pii import PII_ENTITIES, detect_pii, mask_sample, redact_pii
 from rag_eval_assets.lib.cleaning.unicode import UnicodeReport, normalize_unicode
@@ -34,5 +37,5 @@ from rag_eval_assets.lib.cleaning.unicode import UnicodeReport, normalize_unicod
 __all__ = [
     "PII_ENTITIES", "BoilerplateMode", "LanguageResult", "LanguageSection", "RepeatedLines",
     "UnicodeReport", "analyze_language", "detect_language", "detect_pii", "extract_main_text",
-    "mask_sample", "normalize_unicode", "ontology_languages", "redact_pii", "remove_repeated_lines",
+    "mask_sample", "normalize_unicode", "ontology_languages", "redact_pii", "remove_repeated_lines", "to_ontology_language",
 ]
