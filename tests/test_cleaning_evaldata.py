@@ -5,7 +5,7 @@
 - language: lingua test data (sentences, word pairs, single words): the restricted detector on the
   ontology's languages, the default all-language detection on 13 major languages and on all 75;
 - PII: presidio-research's synthetic set, per-entity span precision/recall.
-Together ~30 s on 2 cores (presidio over 750 sentences is most of it).
+Together ~45 s on 2 cores (presidio over 750 sentences and lingua over 75 languages are most of it).
 """
 
 from __future__ import annotations
@@ -154,8 +154,13 @@ def test_presidio_synthetic_per_entity(evaldata: Path) -> None:
     scores = spans.per_entity
     for kind in ("EMAIL_ADDRESS", "IBAN_CODE", "IP_ADDRESS", "US_SSN"):
         assert scores[kind].recall >= 0.9 and scores[kind].precision >= 0.9, kind  # measured 1.0
-    assert scores["CREDIT_CARD"].recall >= 0.75 and scores["CREDIT_CARD"].precision >= 0.95  # 0.833 (Luhn), 1.0
-    assert scores["PHONE_NUMBER"].precision >= 0.9  # 0.946; recall 0.547 (many non-US formats)
-    assert scores["PERSON"].recall >= 0.5 and scores["PERSON"].precision >= 0.5  # 0.582, 0.661 (spaCy sm)
-    # US recognizer on mostly non-US Faker addresses: low recall by construction; must not be 0
-    assert scores["STREET_ADDRESS"].true_positives > 0
+    # every scheme, 12-19 digits, Luhn (before: presidio's recognizer, recall 0.833)
+    assert scores["CREDIT_CARD"].recall >= 0.95 and scores["CREDIT_CARD"].precision >= 0.95  # 1.0, 1.0
+    # 40 regions + any +CC number + context (before: 8 regions, recall 0.547, precision 0.946)
+    assert scores["PHONE_NUMBER"].recall >= 0.85 and scores["PHONE_NUMBER"].precision >= 0.95  # 0.891, 0.983
+    assert scores["PERSON"].recall >= 0.5 and scores["PERSON"].precision >= 0.7  # 0.522, 0.728 (was 0.582, 0.661)
+    # presidio-research labels an address as one span or as fragments (building number, street,
+    # unit, postcode apart) at random, so spans cap recall; tokens show what is masked
+    # (before: span recall 0.030, token recall 0.090 at token precision 1.0)
+    street, street_tokens = scores["STREET_ADDRESS"], tokens.per_entity["STREET_ADDRESS"]
+    assert street.recall >= 0.2 and street_tokens.recall >= 0.55 and street_tokens.precision >= 0.95  # 0.220 0.580 1.0

@@ -15,7 +15,7 @@ from rag_eval_assets.lib.metrics.boilerplate import (
     tokenize,
 )
 from rag_eval_assets.lib.metrics.language import accuracy, language_scores, macro_f1, out_of_ontology
-from rag_eval_assets.lib.metrics.pii import f_beta, pii_span_scores, pii_token_scores
+from rag_eval_assets.lib.metrics.pii import f_beta, pii_false_redaction_rate, pii_span_scores, pii_token_scores
 
 approx = pytest.approx
 
@@ -205,3 +205,31 @@ def test_scores_hold_no_pii_values() -> None:
     scores = _span([NAME, PHONE, MAIL], [NAME, PHONE])
     shown = repr(scores) + repr(pii_token_scores({"d": [NAME]}, {"d": [NAME]}, {"d": TEXT}))
     assert "John" not in shown and "555" not in shown and "example" not in shown
+
+
+# ---------------------------------------------------------------- false redactions
+
+
+def test_pii_false_redaction_rate_pinned() -> None:
+    text = "Call Ann Lee at 555-0100 about Meridian Cloud v2 today."
+    reference = {"a": [(5, 12, "PERSON"), (16, 24, "PHONE_NUMBER")]}
+    hypothesis = {
+        "a": [(5, 12, "PERSON"), (16, 24, "CREDIT_CARD"), (31, 45, "PERSON")],  # wrong type still masks PII
+        "b": [(0, 4, "PERSON"), (10, 20, "PERSON")],  # PII-free document: both false
+        "c": [(0, 3, "PERSON")],  # not declared fully annotated: ignored
+    }
+    texts = {"a": text, "b": "Java runs on every platform we ship.", "c": "Bob"}
+    result = pii_false_redaction_rate(reference, hypothesis, ["a", "b"], texts)
+    assert result == (2, 5, 3, 3 / 5, {"CREDIT_CARD": (1, 0), "PERSON": (4, 3)})
+    person = pii_false_redaction_rate(reference, hypothesis, ["a", "b"], texts, entities=["PERSON"])
+    assert (person.predicted, person.false, person.rate) == (4, 3, 0.75)
+    # trimming: a prediction of only the space before a name is no redaction at all
+    assert pii_false_redaction_rate({"x": []}, {"x": [(3, 4, "PERSON")]}, ["x"], {"x": "Hi  Ann"}).predicted == 0
+
+
+def test_pii_false_redaction_rate_edge_cases() -> None:
+    none = pii_false_redaction_rate({"a": [(0, 3, "PERSON")]}, {}, ["a"])
+    assert (none.documents, none.predicted, none.false, none.rate) == (1, 0, 0, 0.0)
+    empty = pii_false_redaction_rate({}, {"a": [(0, 3, "PERSON")]}, [])
+    assert (empty.documents, empty.predicted, empty.rate) == (0, 0, 0.0)
+    assert pii_false_redaction_rate({}, {"a": [(0, 3, "PERSON")]}, ["a"]).rate == 1.0
