@@ -13,12 +13,17 @@ How (``accuracy``, default ``"low"``), measured on 2 cores (``benchmarks/bench_c
 (``../shared/evaldata/langid/lingua/sentences``, 250 a language; "13 major" = the 8 ontology
 languages + nl, pl, zh, ja, ar; "75" = every language lingua knows):
 
-| detector | build | resident | 13 major | 75 |
-|---|---|---|---|---|
-| 8 ontology languages, high accuracy (before) | 2 s | ~280 MB | 0.621 | - |
-| all, high accuracy, preloaded (``"high"``) | 11-18 s | 1.3 GB | 0.991 | 0.959 |
-| all, low accuracy, preloaded (``"low"``, default) | 0.5 s | ~110 MB | 0.977 | 0.940 |
-| all, low + short-text refinement (``"mixed"``) | 0.5 s | 110 MB-1.1 GB (below) | 0.988 | 0.955 |
+| detector | build | texts/s (ratio) | peak resident | 13 major | 75 |
+|---|---|---|---|---|---|
+| 8 ontology languages, high accuracy (before) | 3.7 s | 3,339 (1.00x) | 330 MB | 0.621 | - |
+| all, low accuracy, preloaded (``"low"``, default) | 0.7 s | 833 (0.25x) | 137 MB | 0.977 | 0.940 |
+| all, low + short-text refinement (``"mixed"``) | 0.6 s | 634 (0.19x) | 0.98-1.15 GB | 0.988 | 0.955 |
+| all, high accuracy, preloaded (``"high"``) | 21 s | 359 (0.11x) | 1.35 GB | 0.991 | 0.959 |
+
+(texts/s: the benchmark's 2,034 sample paragraphs and ontology-language sentences, one process per
+variant, ratios against the first row in the same run. Scoring 75 languages instead of 8 costs
+4x per text; on the 104 sample documents ``analyze_language`` with sections runs at ~200k
+chars/s, 13x the ~15k chars/s of PII detection with spaCy.)
 
 - **Low-accuracy stage** (every text): lingua's low-accuracy mode scores trigrams only. For texts
   of >= ~120 letters lingua's high-accuracy mode uses the same trigram models, so on documents the
@@ -34,7 +39,8 @@ languages + nl, pl, zh, ja, ar; "75" = every language lingua knows):
   8 ontology languages alone.
 - **Why "low" is the default**: the clean stage labels documents, where refinement changes
   nothing, and low accuracy bounds memory at ~110 MB per process (the clean step also holds spaCy
-  and presidio, once per executor process). Use ``"mixed"`` for short texts (titles, queries,
+  and presidio, once per executor process); it is also 4x faster to build than the restricted
+  high-accuracy detector it replaces. Use ``"mixed"`` for short texts (titles, queries,
   chunks) when ~1 GB is acceptable; ``"high"`` is lingua's all-language high-accuracy mode.
 - **Sections** (``detect_multiple_languages_of``) use a detector over the document's
   ``SECTION_CANDIDATES`` best languages, in the accuracy of the stage (low: the preloaded models,
