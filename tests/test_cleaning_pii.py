@@ -111,7 +111,8 @@ def test_allow_list_parameter_and_ontology_helper() -> None:
 
 
 def test_person_filter_rules() -> None:
-    text = "Maintenance notices go out weekly. maintenance is planned.\nMark the method as default.\nGrace Okafor joined; Grace starts Monday."
+    text = ("Maintenance notices go out weekly. maintenance is planned.\nMark the method as default.\n"
+            "Grace Okafor joined; Grace starts Monday.")
     names = PersonFilter.for_text(text)
     assert not names.keep(0, 11)  # written in lowercase elsewhere
     assert not names.keep(text.index("Mark"), text.index("Mark") + 4)  # opens a line, lowercase word follows
@@ -175,3 +176,31 @@ def test_sample_person_precision_with_pii_free_documents() -> None:
     # generator does not annotate in its HR template, sample/pii.py _hr_note)
     assert person.recall == 1.0  # measured 20 / 20 (before 0.75)
     assert false.rate <= 0.02  # measured 1 / 73 = 0.0137 (the same "Grace")
+
+
+def test_clean_figures_false_redactions_and_out_of_ontology() -> None:
+    from types import SimpleNamespace
+
+    from rag_eval_assets.lib.evaluation.clean import clean_figures
+    from rag_eval_assets.lib.goldens.formats import PiiSpan
+
+    base = {"doc_class": "text_pii", "boilerplate_f1": None, "boilerplate_precision": None,
+            "boilerplate_recall": None, "nfkc_differs": False, "zero_width": 0, "bidi_controls": 0,
+            "other_invisible": 0, "mixed_languages": 0}
+    rows = [
+        {**base, "doc_id": "a", "language": "en", "gold_language": "en", "language_in_ontology": True,
+         "pii_predictions": [[5, 12, "PERSON"], [20, 26, "PERSON"]]},
+        {**base, "doc_id": "b", "language": "nl", "gold_language": "nl", "language_in_ontology": False,
+         "pii_predictions": [[0, 4, "PERSON"]]},  # declared fully annotated, no spans: PII-free
+        {**base, "doc_id": "c", "language": "tn", "gold_language": "en", "language_in_ontology": False,
+         "pii_predictions": None},
+    ]
+    golden = SimpleNamespace(pii={"a": [PiiSpan(5, 12, "PERSON")]}, pii_annotated=frozenset({"a", "b"}),
+                             parse={"a": "Call Ann Lee in Leiden today.", "b": "Java runs here."})
+    figures = clean_figures(rows, golden)
+    assert figures["pii_fully_annotated_docs"] == 2 and figures["pii_false_redaction_predicted"] == 3
+    assert figures["pii_false_redactions"] == 2 and figures["pii_false_redaction_rate"] == 2 / 3
+    assert figures["language_out_of_ontology_docs"] == 2 and figures["language_out_of_ontology"] == {"nl": 1, "tn": 1}
+    # macro-F1 over the labelled languages: "tn" lowers en's recall, adds no zero-F1 class
+    assert {r["language"] for r in figures["per_language"]} == {"en", "nl"}
+    assert figures["language_macro_f1"] == (2 / 3 + 1.0) / 2

@@ -11,8 +11,8 @@ capital marks a name; the street-type words are matched in any case):
   addresses (Via, Rua, Calle, Rue, Avenida, ulica, Odos, ...), up to five name words (particles
   de/da/do/del/di/des/la/... allowed) and a house number: "Via Roma 131", "Rua do Arenque 1634",
   "26 rue des Lilas" (the number may come first).
-- ``street_type_suffix`` (0.6): a name (>= 3 letters before the suffix) ending in a Germanic / Nordic / Finnish / Baltic / Dutch /
-  Hungarian street suffix (-straße, -gasse, -weg, -vej, -gatan, -vägen, -veien, -katu, -kuja,
+- ``street_type_suffix`` (0.6): a name (>= 3 letters before the suffix) ending in a Germanic /
+  Nordic / Finnish / Baltic / Dutch / Hungarian street suffix (-straße, -gasse, -weg, -vej, -gatan, -vägen, -veien, -katu, -kuja,
   -tie, -braut, -straat, -laan, ...), or followed by a separate street word (út, utca, tér,
   Straße, gade, Wei, ...), then a house number: "Kiannonkatu 98", "Ziegelgasse 19",
   "Rákóczi út 13.".
@@ -98,7 +98,8 @@ _TYPE_FIRST_NUMBER_FIRST = (rf"\b{_HOUSE},?[ \t]+(?i:{'|'.join(TYPE_FIRST)})\.?(
                             r"(?![ \t]*\d)")
 _SUFFIX = (rf"\b{_NOT_STREET}(?:{_CAP}[ \t]+){{0,2}}\p{{Lu}}\p{{L}}{{2,}}(?i:{'|'.join(SUFFIX_COMPOUND)})\.?"
            rf"[ \t]+{_HOUSE}(?![\w])" + _UNIT)
-_SEPARATE = (rf"\b{_NOT_STREET}{_CAP}(?:[ \t]+\p{{L}}+){{0,2}}[ \t]+(?:{'|'.join(SEPARATE_TYPE)})\.?[ \t]+{_HOUSE}(?![\w])" + _UNIT)
+_SEPARATE = (rf"\b{_NOT_STREET}{_CAP}(?:[ \t]+\p{{L}}+){{0,2}}[ \t]+(?:{'|'.join(SEPARATE_TYPE)})\.?"
+             rf"[ \t]+{_HOUSE}(?![\w])" + _UNIT)
 _NUMBER_NAME_NUMBER = (rf"\b\d{{1,5}}[ \t]+{_NOT_STREET}{_CAP}(?:[ \t]+{_CAP})?[ \t]+\d{{1,4}}[A-Za-z]?\b(?![.,]\d)"
                        + _UNIT)
 _NAME_NUMBER = rf"\b{_NOT_STREET}{_CAP}(?:[ \t]+{_CAP})?[ \t]+\d{{1,4}}[A-Za-z]?\b(?![.,:/]?\d)" + _UNIT

@@ -216,5 +216,6 @@ class PersonFilter:
         before = self.text[:start].rstrip(" \t\"'“‘([*•-")
         opens = not before or before[-1] in ".!?:;\n" or before.endswith("\n") or bool(
             _patterns()["list_item"].search(before))
-        following = _patterns()["word"].match(self.text, end + len(self.text[end:]) - len(self.text[end:].lstrip(" \t")))
+        rest = self.text[end:]
+        following = _patterns()["word"].match(self.text, end + len(rest) - len(rest.lstrip(" \t")))
         return opens and following is not None and following.group()[0].islower()

@@ -138,7 +138,8 @@ def _classes() -> dict[str, type]:
                 out.append(RecognizerResult(
                     self.supported_entities[0], start, end, score,
                     AnalysisExplanation(self.name, score, textual_explanation=f"{self.name} (module doc)"),
-                    {RecognizerResult.RECOGNIZER_NAME_KEY: self.name, RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                    {RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                     RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
                      RecognizerResult.IS_SCORE_ENHANCED_BY_CONTEXT_KEY: True}))
             return out
 

@@ -147,7 +147,10 @@ def clean_figures(rows: Sequence[Mapping[str, Any]], golden: Any) -> dict[str, A
             "mixed_language_docs": sum(m["mixed_languages"] > 0 for m in members),
         })
     gold = {r["doc_id"]: r["gold_language"] for r in rows if r["gold_language"]}
-    lang = language_scores(gold, {r["doc_id"]: r["language"] for r in rows if r["doc_id"] in gold}) if gold else None
+    # macro over the labelled languages: with all-language detection one document detected as an
+    # unlabelled language would otherwise add a zero-F1 class (it still costs its gold language recall)
+    lang = language_scores(gold, {r["doc_id"]: r["language"] for r in rows if r["doc_id"] in gold},
+                           labels=sorted(set(gold.values()))) if gold else None
     scored = {r["doc_id"]: r["pii_predictions"] for r in rows if r["pii_predictions"] is not None}
     pii_ref = {d: golden.pii.get(d, []) for d in scored}
     pii_pred = {d: [tuple(s) for s in spans] for d, spans in scored.items()}
