@@ -1,9 +1,13 @@
 """Cleaning benchmark: throughput of each cleaning step, with ratios against a baseline
 measured in the same run.
 
-- PII: chars/s of ``detect_pii`` with spaCy NER (baseline) vs pattern-only (``nlp=False``);
-- language: build time and texts/s of the detector restricted to the ontology's languages
-  (baseline) vs all 75 lingua languages (1.3 GB of models);
+- PII: chars/s of ``detect_pii`` with spaCy NER (baseline) vs pattern-only (``nlp=False``) and
+  with the ontology allow-list;
+- language: build time, texts/s and peak resident memory of the detector restricted to the
+  ontology's languages (baseline: the detector before issue 15) vs lingua over all 75 languages
+  in low-accuracy mode (the default), with short-text refinement ("mixed") and in high-accuracy
+  mode (1.3 GB); each variant runs in its own process (so its memory is its own) on the same
+  texts, plus accuracy on lingua's sentences of 13 major languages (8 ontology + nl pl zh ja ar);
 - boilerplate: pages/s of ``extract_main_text`` in balanced mode (baseline) vs precision/recall;
 - unicode: chars/s of ``normalize_unicode`` (its own baseline; for scale).
 
@@ -13,11 +17,15 @@ Each engine is built once (its build time is reported) and every timing repeats 
 times, keeping the best.
 
 Usage: ``python benchmarks/bench_cleaning.py [--repeat N] [--skip-all-languages]``
+(``--skip-all-languages`` leaves out the 1.3 GB high-accuracy variant).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import resource
+import subprocess
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -29,6 +37,7 @@ if str(ROOT) not in sys.path:
 
 from rag_eval_assets.lib.cleaning import (
     detect_pii,
+    pii_allow_list,
     extract_main_text,
     normalize_unicode,
     ontology_languages,
@@ -76,22 +85,62 @@ def _inputs() -> dict[str, list[str]]:
 def bench_pii(texts: Sequence[str], repeat: int) -> list[Row]:
     chars = sum(map(len, texts))
     rows: list[Row] = []
-    for variant, nlp in (("spaCy NER + patterns", True), ("patterns only", False)):
+    allow = pii_allow_list()
+    for variant, nlp, allow_list in (("spaCy NER + patterns", True, None), ("patterns only", False, None),
+                                     ("spaCy + ontology allow-list", True, allow)):
         build = _built(lambda nlp=nlp: analyzer(nlp))
-        seconds = _best(lambda nlp=nlp: [detect_pii(t, nlp=nlp) for t in texts], repeat)
+        seconds = _best(lambda nlp=nlp, a=allow_list: [detect_pii(t, nlp=nlp, allow_list=a) for t in texts], repeat)
         rows.append(("pii", variant, build, chars, "chars/s", chars / seconds))
     return rows
 
 
-def bench_language(texts: Sequence[str], repeat: int, all_languages: bool) -> list[Row]:
+MAJOR_LANGUAGES = ("en", "de", "fr", "es", "it", "pt", "ru", "el", "nl", "pl", "zh", "ja", "ar")
+LANGUAGE_VARIANTS = {  # name -> (languages, accuracy); the first is the baseline
+    "8 ontology languages, high (before)": ("ontology", "high"),
+    "all 75, low accuracy (default)": (None, "low"),
+    "all 75, mixed (short-text refinement)": (None, "mixed"),
+    "all 75, high accuracy": (None, "high"),
+}
+
+
+def _rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def language_variant(name: str, repeat: int) -> dict[str, float]:
+    """One language variant, measured in this (fresh) process: build s, texts/s, peak RSS after
+    the timed texts and after the 13-language accuracy run, and that accuracy."""
+    languages, accuracy = LANGUAGE_VARIANTS[name]
+    codes = list(ontology_languages()) if languages == "ontology" else None
+    texts = _inputs()["language"]
+    build = _built(lambda: lang.detector(codes) if codes else lang.detector("all", low_accuracy=accuracy != "high"))
+    seconds = _best(lambda: [lang.detect_language(t, codes, accuracy=accuracy) for t in texts], repeat)
+    rss_texts = _rss_mb()
+    out = {"build": build, "items": len(texts), "rate": len(texts) / seconds, "rss_texts": rss_texts}
+    sentences = default_evaldata_root() / "langid" / "lingua" / "sentences"
+    if sentences.is_dir():
+        gold = [(code, line) for code in MAJOR_LANGUAGES
+                for line in (sentences / f"{code}.txt").read_text(encoding="utf-8").splitlines() if line.strip()]
+        hits = sum(lang.detect_language(line, codes, accuracy=accuracy) == code for code, line in gold)
+        out.update(accuracy13=hits / len(gold), rss_after_accuracy=_rss_mb())
+    return out
+
+
+def bench_language(repeat: int, all_languages: bool) -> tuple[list[Row], list[str]]:
+    """Every variant in its own subprocess (memory is per process); rows + a memory/accuracy note."""
     rows: list[Row] = []
-    variants = [(f"{len(ontology_languages())} ontology languages", None)]
-    variants += [("all 75 languages", "all")] if all_languages else []
-    for variant, languages in variants:
-        build = _built(lambda languages=languages: lang.detector(languages))
-        seconds = _best(lambda languages=languages: [lang.detect_language(t, languages) for t in texts], repeat)
-        rows.append(("language", variant, build, len(texts), "texts/s", len(texts) / seconds))
-    return rows
+    notes = []
+    for name in LANGUAGE_VARIANTS:
+        if not all_languages and name == "all 75, high accuracy":
+            continue
+        out = subprocess.run([sys.executable, __file__, "--language-variant", name, "--repeat", str(repeat)],
+                             capture_output=True, text=True, check=True)
+        m = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append(("language", name, m["build"], int(m["items"]), "texts/s", m["rate"]))
+        acc = f"accuracy 13 major {m['accuracy13']:.4f}, peak RSS {m['rss_after_accuracy']:,.0f} MB after it" \
+            if "accuracy13" in m else "no evaldata: accuracy not measured"
+        notes.append(f"  {name}: peak RSS {m['rss_texts']:,.0f} MB after the timed texts; {acc}")
+    return rows, notes
 
 
 def bench_boilerplate(pages: Sequence[str], repeat: int) -> list[Row]:
@@ -124,11 +173,16 @@ def with_ratios(rows: list[Row]) -> list[tuple[str, str, float | None, int, str,
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--skip-all-languages", action="store_true", help="skip the 1.3 GB all-language detector")
+    parser.add_argument("--skip-all-languages", action="store_true", help="skip the 1.3 GB high-accuracy detector")
+    parser.add_argument("--language-variant", help=argparse.SUPPRESS)  # child process of bench_language
     args = parser.parse_args(argv)
+    if args.language_variant:
+        print(json.dumps(language_variant(args.language_variant, args.repeat)))
+        return
     inputs = _inputs()
+    language_rows, notes = bench_language(args.repeat, not args.skip_all_languages)
     rows = (bench_pii(inputs["pii"], args.repeat)
-            + bench_language(inputs["language"], args.repeat, not args.skip_all_languages)
+            + language_rows
             + bench_boilerplate(inputs["boilerplate"], args.repeat)
             + bench_unicode(inputs["language"] + inputs["pii"], args.repeat))
     header = ("step", "variant", "build s", "items", "unit", "rate", "vs baseline")
@@ -139,6 +193,8 @@ def main(argv: list[str] | None = None) -> None:
         print("  ".join(c.ljust(w) if j < 2 or j == 4 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths))))
         if i == 0:
             print("  ".join("-" * w for w in widths))
+    print("\nlanguage memory and accuracy (each variant in its own process):")
+    print("\n".join(notes))
 
 
 if __name__ == "__main__":

@@ -8,9 +8,11 @@
     heavy edit, plus unrelated documents, drawn from a 5,000-word vocabulary.
 
 ``python benchmarks/bench_dedup.py sweep``
-    The sweep that sets the defaults in ``rag_eval_assets/lib/dedup/clusters.py``: resemblance
-    threshold 0.5-0.95 for word 3/5/7-shingles, and containment threshold in mode ``both``, on the
-    committed sample golden set and on the Clough corpus (``../shared/evaldata/dedup/clough``).
+    Threshold tables (``metrics.dedup.sweep_table``): resemblance 0.5-0.95 for word 2/3/5-shingles,
+    and the containment threshold in mode ``both`` at the default shingles, on the committed sample
+    golden set and on the Clough corpus (``../shared/evaldata/dedup/clough``). The full grid that
+    sets the defaults (word / char shingles x mode x thresholds, false merges held at 0, against
+    datasketch alone) is ``benchmarks/sweep_dedup.py``.
 
 Clough labels (pairs are answer vs. ``orig_task<T>.txt``): ``cut`` (copy-paste of excerpts) and
 ``light`` (light revision) are duplicates of their source; ``heavy`` (heavy revision) is a
@@ -98,18 +100,19 @@ def clough_clusters(pairs: list[DedupPair]) -> dict[str, str]:
 
 def _sweep(name: str, texts: dict[str, str], pairs: list[DedupPair], overall: frozenset[str] | None,
            reference: dict[str, str] | None) -> None:
-    for k in (3, 5, 7):
+    for k in (2, 3, 5):
         index = NearDuplicateIndex(texts, SketchParams(shingle_k=k))
-        points = threshold_sweep(pairs, lambda t, ix=index: ix.find(MatchParams(threshold=t)).as_sets(),
-                                 overall_kinds=overall, reference_clusters=reference)
+        points = threshold_sweep(
+            pairs, lambda t, ix=index: ix.find(MatchParams(threshold=t, mode="resemblance")).as_sets(),
+            overall_kinds=overall, reference_clusters=reference)
         print(f"\n{name}: resemblance, word {k}-shingles (threshold = LSH + verification Jaccard)\n")
         print(sweep_table(points))
     index = NearDuplicateIndex(texts, SketchParams())
     points = threshold_sweep(
         pairs, lambda t: index.find(MatchParams(mode="both", containment_threshold=t)).as_sets(),
         overall_kinds=overall, reference_clusters=reference)
-    print(f"\n{name}: mode=both (resemblance 0.7 + containment), word 5-shingles, "
-          "threshold = containment threshold\n")
+    print(f"\n{name}: mode=both (default resemblance {MatchParams().threshold} + containment), default "
+          f"shingles ({SketchParams().shingle_unit} {SketchParams().shingle_k}), threshold = containment threshold\n")
     print(sweep_table(points))
 
 
@@ -178,9 +181,11 @@ def run_bench(n_docs: int, words: int, num_perm: int = 128) -> None:
     t_lsh, pairs = _timed(lambda: lsh_candidate_pairs(keys, minhashes, 0.7, num_perm, (0.1, 0.9)))
     print(f"MinHashLSH insert + query all (threshold 0.7): {t_lsh:.3f} s, {len(pairs)} candidate pairs")
     t_find, result = _timed(lambda: find_near_duplicates(texts))
-    print(f"find_near_duplicates (defaults, end to end): {t_find:.3f} s, {len(result.clusters)} clusters")
-    t_both, result = _timed(lambda: find_near_duplicates(texts, mode="both"))
-    print(f"find_near_duplicates (mode=both): {t_both:.3f} s, {len(result.clusters)} clusters")
+    print(f"find_near_duplicates (defaults: {MatchParams().mode}, end to end): {t_find:.3f} s, "
+          f"{len(result.clusters)} clusters")
+    t_res, result = _timed(lambda: find_near_duplicates(texts, mode="resemblance", shingle_k=5, threshold=0.7))
+    print(f"find_near_duplicates (previous defaults: resemblance, word 5, 0.7): {t_res:.3f} s, "
+          f"{len(result.clusters)} clusters")
 
 
 def main(argv: list[str] | None = None) -> None:

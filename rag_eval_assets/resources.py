@@ -26,6 +26,17 @@ from rag_eval_assets.settings import PROJECT_ROOT, Settings
 __all__ = ["PROJECT_ROOT", "Settings", "build_resources"]
 
 
+class LanguageAccuracy(str, Enum):
+    low = "low"  # every language, trigram models: 137 MB, 0.977 on 13 languages (lib.cleaning.language)
+    mixed = "mixed"  # low, then high accuracy among the top candidates: ~1 GB
+    high = "high"  # every language at high accuracy: 1.35 GB, 21 s to build
+
+
+class ShingleUnit(str, Enum):
+    word = "word"
+    char = "char"
+
+
 class Isolation(str, Enum):
     process = "process"  # each parser in its own worker process: time limit + crash isolation
     none = "none"  # in the calling process (fastest, no time limit)
@@ -176,7 +187,8 @@ class CleanConfig(dg.ConfigurableResource):
     """Clean-stage knobs and the limits its checks judge against."""
 
     boilerplate_mode: BoilerplateMode = BoilerplateMode.balanced
-    languages: list[str] = []  # ISO 639-1 codes for lingua; empty: every language it knows
+    languages: list[str] = []  # ISO 639-1 codes of a restricted detector; empty: every language lingua knows
+    language_accuracy: LanguageAccuracy = LanguageAccuracy.low
     pii_score_threshold: float = 0.35
     pii_allow_list: list[str] = []  # names never redacted, besides the ontology's products and tenants
     max_chars: int = 5_000_000  # a longer clean text is a `too_large` failure of that document
@@ -185,13 +197,15 @@ class CleanConfig(dg.ConfigurableResource):
     language_macro_f1_min: float = 0.90  # ERROR
     pii_recall_min: dict[str, float] = {"US_SSN": 0.95, "CREDIT_CARD": 0.95, "IBAN_CODE": 0.95}  # ERROR
     pii_recall_warn_min: float = 0.70  # WARN for every other entity type
+    pii_false_redaction_max: float = 0.05  # WARN: redactions in fully annotated documents that match no span
 
     def options(self, ontology: Ontology | None = None):  # noqa: ANN201
+        from rag_eval_assets.lib.cleaning import pii_allow_list
         from rag_eval_assets.lib.cleaning.document import CleanOptions
 
-        allow = tuple(self.pii_allow_list) + (allow_list_from_ontology(ontology) if ontology else ())
+        allow = pii_allow_list(ontology, extra=tuple(self.pii_allow_list)) if ontology else tuple(self.pii_allow_list)
         return CleanOptions(self.boilerplate_mode.value, tuple(self.languages) or None, self.pii_score_threshold,
-                            tuple(sorted(set(allow))))
+                            tuple(sorted(allow)), self.language_accuracy.value)
 
     def limits(self):  # noqa: ANN201
         from rag_eval_assets.lib.cleaning.document import CleanLimits
@@ -199,30 +213,20 @@ class CleanConfig(dg.ConfigurableResource):
         return CleanLimits(max_chars=self.max_chars)
 
     def fingerprint(self, ontology: Ontology | None = None) -> str:
-        return digest("clean/2", self.options(ontology).__dict__, self.max_chars)
-
-
-def allow_list_from_ontology(ontology: Ontology) -> tuple[str, ...]:
-    """Names of things in the ontology (product and tenant values, with ``_`` as space): they
-    are never redacted as a person's name."""
-    names: list[str] = []
-    for field_name in ("product", "tenant"):
-        f = ontology.fields.get(field_name)
-        if f is None:
-            continue
-        values = list(f.tree.parents) if f.tree is not None else list(f.values)
-        names += [v.replace("_", " ") for v in values] + [v.replace("_", " ").title() for v in values]
-    return tuple(names)
+        return digest("clean/3", self.options(ontology).__dict__, self.max_chars)
 
 
 class DedupConfig(dg.ConfigurableResource):
-    """Near-duplicate knobs (defaults from the sweep in benchmarks/bench_dedup.py) and limits."""
+    """Near-duplicate knobs and limits. Defaults from the sweep in benchmarks/sweep_dedup.py
+    (910 settings on the Clough answers and the sample's families, none merging a distinct pair):
+    word 2-shingles, resemblance ≥ 0.5 or containment ≥ 0.8."""
 
-    threshold: float = 0.7
+    threshold: float = 0.5
     num_perm: int = 128
-    shingle_k: int = 5
-    mode: DedupMode = DedupMode.resemblance
-    containment_threshold: float = 0.7
+    shingle_k: int = 2
+    shingle_unit: ShingleUnit = ShingleUnit.word
+    mode: DedupMode = DedupMode.both
+    containment_threshold: float = 0.8
     false_merge_rate_max: float = 0.0  # ERROR (blocking: a false merge drops a distinct document)
     missed_merge_rate_max: float = 0.0  # WARN, over exact and light_edit pairs
 

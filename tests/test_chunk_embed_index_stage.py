@@ -32,7 +32,7 @@ def test_chunks_embeddings_index(tmp_path):
     c = checks(*first.results)
     assert c["vector_index:ann_recall_at_k"].passed and c["vector_index:ann_recall_at_k"].metadata["value"].value >= 0.95
     flat, doc_of = project.outputs.indexed_chunks()
-    assert len(set(doc_of.values())) == len(keys) - 12  # 6 exact + 6 light-edit copies left out
+    assert len(set(doc_of.values())) == len(keys) - 18  # 6 exact + 6 light + 6 heavy-edit copies left out
     mats = {k: v[-1].metadata for k, v in materializations(*first.results).items()}
     assert "ef_search" in mats["index_sweep"]["sweep"].value and "nprobe" in mats["index_sweep"]["sweep"].value
     assert project.outputs.exists("index_sweep", "_recall_qps", "png")

@@ -46,4 +46,4 @@ def test_dedup_on_near_duplicate_families(tmp_path):
     assert mats["near_duplicates"]["clusters"].value == 6  # one cluster per family
     assert mats["dedup_threshold_sweep"]["plot"].value.startswith("![threshold sweep](data:image/png;base64,")
     rows = project.outputs.read_rows("near_duplicates")
-    assert len(rows) == len(keys) and sum(r["is_duplicate"] for r in rows) == 12  # exact + light copies
+    assert len(rows) == len(keys) and sum(r["is_duplicate"] for r in rows) == 18  # exact, light and heavy-edit copies

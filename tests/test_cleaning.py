@@ -21,6 +21,7 @@ from rag_eval_assets.lib.cleaning import (
     normalize_unicode,
     redact_pii,
     remove_repeated_lines,
+    to_ontology_language,
 )
 from rag_eval_assets.lib.documents import Block, ParsedDocument
 from rag_eval_assets.lib.goldens import GoldenSet
@@ -136,6 +137,31 @@ def test_detect_language() -> None:
     assert detect_language("Ceci est un texte en français.", languages=["en", "de"]) in {"en", "de"}
     with pytest.raises(ValueError):
         detect_language(EN, languages=["en", "xx"])
+
+
+def test_out_of_ontology_languages_are_reported_as_themselves() -> None:
+    nl = analyze_language("Aan de noordwestzijde van het uitkijkplatform is een overdekte schuilnis.")
+    assert (nl.language, nl.ontology_language, nl.in_ontology, nl.out_of_ontology) == ("nl", None, False, True)
+    assert detect_language("Dzień dobry, to jest krótki tekst napisany po polsku dla testu.") == "pl"
+    assert detect_language("这是一个简短的中文句子，用于测试语言识别。") == "zh"
+    de = analyze_language(DE)
+    assert (de.language, de.ontology_language, de.in_ontology, de.out_of_ontology) == ("de", "de", True, False)
+    # the restricted detector (the old default) relabels Dutch as a configured language
+    assert detect_language("Aan de noordwestzijde van het uitkijkplatform is een overdekte schuilnis.",
+                           languages=["en", "de", "fr"]) in {"en", "de", "fr"}
+    empty = analyze_language("12345 !!!")
+    assert empty.language is None and not empty.in_ontology and not empty.out_of_ontology
+
+
+def test_to_ontology_language_and_accuracy_modes() -> None:
+    assert to_ontology_language("pt") == "pt" and to_ontology_language("nl") is None
+    assert to_ontology_language(None) is None
+    assert to_ontology_language("nb", ["en", "no"]) == "no" and to_ontology_language("nb", ["en"]) is None
+    assert to_ontology_language("zh", ["en", "zh-Hant"]) == "zh-Hant"
+    for accuracy in ("low", "mixed"):  # "high" preloads 1.3 GB: benchmarks/bench_cleaning.py only
+        assert detect_language(EN, accuracy=accuracy) == "en"  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="accuracy"):
+        analyze_language(EN, accuracy="best")  # type: ignore[arg-type]
 
 
 def test_analyze_language_mixed_sections() -> None:

@@ -14,8 +14,8 @@ from rag_eval_assets.lib.metrics.boilerplate import (
     overlap,
     tokenize,
 )
-from rag_eval_assets.lib.metrics.language import accuracy, language_scores, macro_f1
-from rag_eval_assets.lib.metrics.pii import f_beta, pii_span_scores, pii_token_scores
+from rag_eval_assets.lib.metrics.language import accuracy, language_scores, macro_f1, out_of_ontology
+from rag_eval_assets.lib.metrics.pii import f_beta, pii_false_redaction_rate, pii_span_scores, pii_token_scores
 
 approx = pytest.approx
 
@@ -82,6 +82,32 @@ def test_language_scores_pinned() -> None:
     assert scores.macro_f1 == approx(4 / 9)
     assert scores.accuracy == approx(0.5)
     assert macro_f1(gold, pred) == approx(4 / 9) and accuracy(gold, pred) == approx(0.5)
+
+
+def test_language_scores_labels_match_sklearn() -> None:
+    from sklearn.metrics import f1_score, precision_recall_fscore_support
+
+    gold = {"a": "en", "b": "en", "c": "de", "d": "fr", "e": "nl", "f": "de"}
+    pred = {"a": "en", "b": "tn", "c": "de", "d": "fr", "e": "de", "f": None}
+    keys = sorted(gold)
+    y_true, y_pred = [gold[k] for k in keys], [pred[k] or "<none>" for k in keys]
+    for labels in (None, ["de", "en", "fr", "nl"], ["de", "en", "it"]):
+        ours = language_scores(gold, pred, labels)
+        sk_labels = labels or sorted((set(y_true) | set(y_pred)) - {"<none>"})
+        assert ours.macro_f1 == approx(f1_score(y_true, y_pred, labels=sk_labels, average="macro", zero_division=0),
+                                       abs=1e-12)
+        p, r, f, n = precision_recall_fscore_support(y_true, y_pred, labels=sk_labels, zero_division=0)
+        assert [v for k in sk_labels for v in ours.per_language[k]] == approx(
+            [float(v) for row in zip(p, r, f, n) for v in row], abs=1e-12)
+    # one document detected as a language nobody labelled: a zero-F1 class by default, not with labels
+    assert language_scores({"a": "en", "b": "en"}, {"a": "en", "b": "tn"}).macro_f1 == approx(1 / 3)
+    assert language_scores({"a": "en", "b": "en"}, {"a": "en", "b": "tn"}, labels=["en"]).macro_f1 == approx(2 / 3)
+
+
+def test_out_of_ontology_counts() -> None:
+    found = out_of_ontology({"a": "en", "b": "nl", "c": "zh", "d": None, "e": "nl"}, ["en", "de"])
+    assert found == (4, 3, 0.75, {"nl": 2, "zh": 1})
+    assert out_of_ontology({}, ["en"]) == (0, 0, 0.0, {}) and out_of_ontology({"a": None}, ["en"]).share == 0.0
 
 
 def test_language_scores_edge_cases() -> None:
@@ -179,3 +205,31 @@ def test_scores_hold_no_pii_values() -> None:
     scores = _span([NAME, PHONE, MAIL], [NAME, PHONE])
     shown = repr(scores) + repr(pii_token_scores({"d": [NAME]}, {"d": [NAME]}, {"d": TEXT}))
     assert "John" not in shown and "555" not in shown and "example" not in shown
+
+
+# ---------------------------------------------------------------- false redactions
+
+
+def test_pii_false_redaction_rate_pinned() -> None:
+    text = "Call Ann Lee at 555-0100 about Meridian Cloud v2 today."
+    reference = {"a": [(5, 12, "PERSON"), (16, 24, "PHONE_NUMBER")]}
+    hypothesis = {
+        "a": [(5, 12, "PERSON"), (16, 24, "CREDIT_CARD"), (31, 45, "PERSON")],  # wrong type still masks PII
+        "b": [(0, 4, "PERSON"), (10, 20, "PERSON")],  # PII-free document: both false
+        "c": [(0, 3, "PERSON")],  # not declared fully annotated: ignored
+    }
+    texts = {"a": text, "b": "Java runs on every platform we ship.", "c": "Bob"}
+    result = pii_false_redaction_rate(reference, hypothesis, ["a", "b"], texts)
+    assert result == (2, 5, 3, 3 / 5, {"CREDIT_CARD": (1, 0), "PERSON": (4, 3)})
+    person = pii_false_redaction_rate(reference, hypothesis, ["a", "b"], texts, entities=["PERSON"])
+    assert (person.predicted, person.false, person.rate) == (4, 3, 0.75)
+    # trimming: a prediction of only the space before a name is no redaction at all
+    assert pii_false_redaction_rate({"x": []}, {"x": [(3, 4, "PERSON")]}, ["x"], {"x": "Hi  Ann"}).predicted == 0
+
+
+def test_pii_false_redaction_rate_edge_cases() -> None:
+    none = pii_false_redaction_rate({"a": [(0, 3, "PERSON")]}, {}, ["a"])
+    assert (none.documents, none.predicted, none.false, none.rate) == (1, 0, 0, 0.0)
+    empty = pii_false_redaction_rate({}, {"a": [(0, 3, "PERSON")]}, [])
+    assert (empty.documents, empty.predicted, empty.rate) == (0, 0, 0.0)
+    assert pii_false_redaction_rate({}, {"a": [(0, 3, "PERSON")]}, ["a"]).rate == 1.0

@@ -51,6 +51,10 @@ def build(settings: Settings) -> dg.Definitions:
                               "default) ≥ their limit, lowest first (ERROR)."),
             dg.AssetCheckSpec("pii_recall_other_types", asset="clean_scorecard",
                               description="Span recall of every other annotated PII type ≥ the WARN limit (WARN)."),
+            dg.AssetCheckSpec("pii_false_redaction_rate", asset="clean_scorecard",
+                              description="Share of redactions in documents the golden set declares fully annotated "
+                              "(`pii_annotated.json`) that match no annotated span ≤ limit (WARN: names of things "
+                              "redacted as people cost retrieval)."),
         ])
     def clean_scorecard(context: dg.AssetExecutionContext, corpus: CorpusResource, golden: GoldenSetResource,
                         storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
@@ -114,10 +118,22 @@ def build(settings: Settings) -> dg.Definitions:
                  n=f"{sum(v['annotated'] for v in other.values())} annotated spans of {len(other)} types",
                  nothing_to_judge=no_pii or (None if other else "no other PII type is annotated"),
                  extra={"lowest_type": other_name or "n/a"}),
+            gate("pii_false_redaction_rate", value=figures["pii_false_redaction_rate"], limit=c.pii_false_redaction_max,
+                 op="<=", severity=WARN,
+                 n=f"{figures['pii_false_redaction_predicted'] or 0} redactions in {figures['pii_fully_annotated_docs']} "
+                 "fully annotated documents",
+                 nothing_to_judge=None if getattr(gs, "pii_annotated", None) else
+                 "the golden set declares no fully annotated document (pii_annotated.json)",
+                 reason=None if figures["pii_false_redaction_rate"] is not None else
+                 "no fully annotated document has been cleaned",
+                 extra={"per_entity": table(figures["pii_false_redactions_per_entity"])}),
         ]
         plots = {f"pii_recall/{k}": round(v["recall"], 4) for k, v in recalls.items() if v["recall"] is not None}
         return dg.MaterializeResult(
             metadata={"documents": len(rows), "language_macro_f1": macro if macro is not None else "n/a",
+                      "language_out_of_ontology_docs": figures["language_out_of_ontology_docs"],
+                      "languages_out_of_ontology": dg.MetadataValue.text(", ".join(
+                          f"{k} ({v})" for k, v in figures["language_out_of_ontology"].items()) or "none"),
                       "nfkc_drift_share": round(figures["nfkc_drift_share"], 4),
                       "per_class": dg.MetadataValue.md(markdown_table(figures["per_class"])),
                       "per_language": dg.MetadataValue.md(markdown_table(figures["per_language"])),

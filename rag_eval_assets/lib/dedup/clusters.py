@@ -23,62 +23,39 @@ Pipeline of :meth:`NearDuplicateIndex.find`:
    **Canonical document** of a cluster: the longest normalized text (most content; in containment
    mode, the source rather than the excerpt), ties broken by the lexicographically smallest id.
 
-Defaults (word 5-shingles, ``num_perm=128``, ``threshold=0.7``, resemblance mode;
-``containment_threshold=0.7`` when containment is on) come from the sweep below, run by
-``python benchmarks/bench_dedup.py sweep`` on the committed sample golden set (104 documents,
-90 labelled pairs; R counts heavy_edit, labelled duplicate there) and on the Clough corpus
-(35 documents; pairs answer vs. source: cut + light = duplicate, non = distinct, heavy =
-paraphrase reported apart). Per-kind columns are recalls ("share merged" for heavy).
-"cl. P" = cluster-pair precision against ``clusters.csv``, which also sees unlabelled merges.
+Defaults (``DEFAULT_*`` below): word 2-shingles, ``mode="both"``, resemblance ``threshold=0.5``,
+``containment_threshold=0.8``, ``num_perm=128``. They come from ``python benchmarks/sweep_dedup.py``:
+910 settings (word 2/3/4/5/7 and char 4/5/7/9/12 shingles x resemblance / containment / both x
+thresholds 0.30-0.90) on the Clough corpus (35 texts: 6 cut, 6 light, 6 heavy, 12 non answers
+against their task's source) and on the committed sample (104 documents, 90 labelled pairs:
+6 exact, 12 light_edit, 18 heavy_edit duplicates; 24 same_topic, 30 random distinct; plus
+``clusters.csv``). Admissible = no false merge at all: no Clough ``non`` answer, no sample
+distinct pair, cluster-pair precision 1.0 on both sets (340 of 910). Ranked by Clough cut + light
+recall, then sample recall, then margin (admissible neighbouring thresholds with equal recall):
 
-Resemblance, word 5-shingles (threshold = LSH threshold = verification Jaccard). At every
-threshold: precision 1.00 and false-merge rate 0.00 (pairs and clusters) on both sets, exact
-copies all found, same_topic / random / non pairs never merged.
+| setting | Clough cut | light | heavy | non | sample exact / light / heavy | distinct merged |
+|---|---|---|---|---|---|---|
+| word 2, both, 0.5 + containment 0.8 (**default**) | 4/6 | 5/6 | 1/6 | 0 | 6/6, 12/12, 18/18 | 0 |
+| char 9, both, 0.5 + 0.8 (same, ~5x the shingles to sign) | 4/6 | 5/6 | 1/6 | 0 | 6, 12, 18 | 0 |
+| char 5, both, 0.6 + 0.8 | 4/6 | 5/6 | 1/6 | 0 | 6, 12, 18 | 0 |
+| word 5, both, 0.6 + 0.65 (best word 5) | 4/6 | 4/6 | 1/6 | 0 | 6, 12, 0 | 0 |
+| word 2, resemblance 0.5 (best without containment) | 2/6 | 3/6 | 1/6 | 0 | 6, 12, 18 | 0 |
+| word 5, resemblance 0.7 (the previous default) | 1/6 | 1/6 | 0/6 | 0 | 6, 12, 0 | 0 |
+| datasketch alone: char 5-grams, MinHashLSH 0.5, no verification | 3/6 | 3/6 | 1/6 | 0 | 6, 12, 18 | **47** (cluster P 0.02) |
 
-| threshold | sample R | light_edit | heavy_edit | Clough R | cut | light | heavy |
-|---|---|---|---|---|---|---|---|
-| 0.50-0.65 | 0.50 | 1.00 | 0.00 | 0.17 | 0.17 | 0.17 | 0.17 |
-| 0.70-0.80 | 0.50 | 1.00 | 0.00 | 0.17 | 0.17 | 0.17 | 0.00 |
-| 0.85 | 0.44 | 0.83 | 0.00 | 0.08 | 0.00 | 0.17 | 0.00 |
-| 0.90 | 0.22 | 0.17 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 |
-| 0.95 | 0.17 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 | 0.00 |
+Why word 2-shingles, both, 0.5 / 0.8 (exact shingle scores, ``benchmarks/sweep_dedup.py``):
 
-Word 3-shingles: the same on the sample for 0.55-0.85 (0.50 adds one heavy edit, 0.90 drops a
-light edit) and Clough light 0.33 at <= 0.55, but distinct pairs score higher (most similar
-same_topic pair J 0.31 vs 0.27). Word 7-shingles: light edits drop from 0.80 (narrower band).
-
-Containment, ``mode="both"`` (resemblance 0.7 + ensemble; threshold = containment threshold).
-Sample recall stays 0.50 (exact + light, no heavy edit); Clough precision 1.00, non never merged.
-
-| threshold | sample P | false-merge | cl. P | same_topic merged | Clough R | cut | light | heavy |
-|---|---|---|---|---|---|---|---|---|
-| 0.50 | 0.75 | 0.25 | 0.31 | 0.25 | 0.67 | 0.67 | 0.67 | 0.33 |
-| 0.55 | 0.86 | 0.14 | 0.62 | 0.12 | 0.67 | 0.67 | 0.67 | 0.33 |
-| 0.60 | 1.00 | 0.00 | 0.95 | 0.00 | 0.67 | 0.67 | 0.67 | 0.33 |
-| 0.65 | 1.00 | 0.00 | 1.00 | 0.00 | 0.67 | 0.67 | 0.67 | 0.17 |
-| 0.70 | 1.00 | 0.00 | 1.00 | 0.00 | 0.58 | 0.67 | 0.50 | 0.17 |
-| 0.75-0.80 | 1.00 | 0.00 | 1.00 | 0.00 | 0.50 | 0.67 | 0.33 | 0.17 |
-| 0.85 | 1.00 | 0.00 | 1.00 | 0.00 | 0.42 | 0.67 | 0.17 | 0.17 |
-| 0.90 | 1.00 | 0.00 | 1.00 | 0.00 | 0.33 | 0.50 | 0.17 | 0.00 |
-| 0.95 | 1.00 | 0.00 | 1.00 | 0.00 | 0.17 | 0.17 | 0.17 | 0.00 |
-
-Why these defaults:
-
-- ``threshold=0.7``: every value in 0.50-0.80 has no false merge (pairs or clusters) on either
-  set and finds every exact copy and light edit; 0.85 loses a light edit. 0.7 sits 0.13 under the
-  weakest sample light edit (J 0.83, found by 20 x 6 bands with probability 0.9997) and 0.43
-  above the most similar distinct pair (J 0.27); J >= 0.7 means two equal-size documents share
-  >= 82 % of their shingles (``2J / (1 + J)``), so dropping the non-canonical one loses little.
-  Below 0.7 the Clough heavy revision g4pC_taskd (J 0.70) merges: a paraphrase, not a copy.
-- word 5-shingles: as good as 3 on both sets with lower scores for distinct pairs (a false merge
-  deletes a distinct document from the index, a missed merge only leaves a redundant one).
-- ``containment_threshold=0.7``: the sample has false merges at <= 0.55 and an unlabelled one at
-  0.60 (templated documents sharing most sections); 0.7 keeps 0.1 of margin above it and the
-  maximal Clough cut recall (the two cut answers never found copy 45 % and 25 % of their text).
-- ``mode="resemblance"``: containment is opt-in (``"both"``): it merges excerpts into their
-  source, which is right for quotations but costs false merges on templated corpora below 0.65.
-- Heavy edits are not found by either mode at these settings (sample J 0.25-0.35, containment
-  0.41-0.53 at word 5-shingles: inside the range of same-topic distinct pairs).
+- containment separates copies from independent text best: the containment of an answer in its
+  source at word 2-shingles is >= 0.85 for 4 of 6 cut and 4 of 6 light answers, while the most
+  contained independent Clough answer scores 0.17 and the most contained distinct sample pair
+  (templated documents sharing sections) 0.58. 0.8 keeps 0.22 above the latter; 0.75-0.85 give
+  (and 0.90) the same merges. At char 5-grams distinct sample pairs reach 0.70 (0.10 below 0.8).
+- resemblance 0.5 merges the sample's heavy edits (J 0.57-0.63 at word 2-shingles; labelled
+  duplicate there) 0.15 above the most similar distinct pair (J 0.35); longer shingles push heavy
+  edits under distinct pairs (word 5: J 0.25-0.35 vs 0.27).
+- Heavy Clough revisions are paraphrases: 1 of 6 is merged (containment 0.94: it copies most of
+  the source); the other two cut answers copy only 35 % and 55 % of their text.
+- ``min_containment_shingles=25`` (~26 words at word 2-shingles): shorter overlaps are boilerplate.
 """
 
 from __future__ import annotations
@@ -107,13 +84,22 @@ from rag_eval_assets.lib.dedup.shingles import (
 Mode = Literal["resemblance", "containment", "both"]
 Rule = Literal["exact", "resemblance", "containment"]
 
+# Measured defaults (module doc, benchmarks/sweep_dedup.py): on Clough cut 4/6, light 5/6 (word 5
+# at 0.7, the previous default: 1/6, 1/6; datasketch char 5-grams at 0.5: 3/6, 3/6 and 47 false
+# merges on the sample), no false merge on Clough or the sample.
+DEFAULT_SHINGLE_UNIT: ShingleUnit = "word"
+DEFAULT_SHINGLE_K = 2
+DEFAULT_MODE: Mode = "both"
+DEFAULT_THRESHOLD = 0.5
+DEFAULT_CONTAINMENT_THRESHOLD = 0.8
+
 
 @dataclass(frozen=True)
 class SketchParams:
     """How documents become sketches (fixed for one :class:`NearDuplicateIndex`)."""
 
-    shingle_k: int = 5  # word 5-grams: the sweep's best separation of light edits from same-topic
-    shingle_unit: ShingleUnit = "word"
+    shingle_k: int = DEFAULT_SHINGLE_K  # module doc: the sweep's best separation of copies from distinct text
+    shingle_unit: ShingleUnit = DEFAULT_SHINGLE_UNIT
     num_perm: int = 128  # datasketch default; Jaccard estimate std <= 0.044
     seed: int = 1  # datasketch default
 
@@ -126,11 +112,11 @@ class SketchParams:
 class MatchParams:
     """When two sketched documents are merged (cheap to vary: see ``threshold_sweep``)."""
 
-    threshold: float = 0.7  # LSH threshold and default verification Jaccard (sweep in module doc)
+    threshold: float = DEFAULT_THRESHOLD  # LSH threshold and default verification Jaccard (module doc)
     verify_threshold: float | None = None  # None: same as ``threshold``
     verify_on: Literal["exact", "estimate"] = "exact"
-    mode: Mode = "resemblance"
-    containment_threshold: float = 0.7  # sweep in module doc (mode "both")
+    mode: Mode = DEFAULT_MODE
+    containment_threshold: float = DEFAULT_CONTAINMENT_THRESHOLD  # module doc
     min_containment_shingles: int = 25  # ~30 words: shorter overlaps are boilerplate lines
     lsh_weights: tuple[float, float] = (0.1, 0.9)  # (false positive, false negative), see step 2
     ensemble_num_part: int = 16  # datasketch default

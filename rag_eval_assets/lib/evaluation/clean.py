@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 SCORE_VERSION = "2"
-Detect = Callable[[str], list[tuple[int, int, str]]]
+Detect = Callable[[str, str | None], list[tuple[int, int, str]]]  # (text, language) -> spans
 
 
 def reference_digest(golden: Any, doc_id: str) -> str:
@@ -30,7 +30,7 @@ def reference_digest(golden: Any, doc_id: str) -> str:
 
 def score_cleaned(cleaned: Mapping[str, Any], doc_id: str, doc_class: str, golden: Any, detect: Detect) -> dict[str, Any]:
     """Per-document clean scores (see the module doc). ``detect``: the clean stage's PII
-    detector (text -> spans), used on references only."""
+    detector ((text, language) -> spans), used on references only."""
     from rag_eval_assets.lib.cleaning.document import Redactor
     from rag_eval_assets.lib.metrics.boilerplate import boilerplate_prf
 
@@ -47,12 +47,14 @@ def score_cleaned(cleaned: Mapping[str, Any], doc_id: str, doc_class: str, golde
     }
     reference_main = golden.boilerplate.get(doc_id)
     if reference_main is not None and cleaned.get("source") == "trafilatura":
-        spans = detect(reference_main)
+        spans = detect(reference_main, cleaned.get("language"))
         redacted_ref = Redactor({reference_main[s:e]: k for s, e, k in spans})(reference_main) or ""
         prf = boilerplate_prf(redacted_ref, cleaned.get("text") or "")
         row.update(boilerplate_precision=prf.precision, boilerplate_recall=prf.recall, boilerplate_f1=prf.f1)
-    if doc_id in golden.pii and golden.parse.get(doc_id) is not None:
-        row["pii_predictions"] = [[int(s), int(e), str(t)] for s, e, t in detect(golden.parse[doc_id])]
+    scored = doc_id in golden.pii or doc_id in getattr(golden, "pii_annotated", ())
+    if scored and golden.parse.get(doc_id) is not None:
+        found = detect(golden.parse[doc_id], cleaned.get("language"))
+        row["pii_predictions"] = [[int(s), int(e), str(t)] for s, e, t in found]
     return row
 
 
@@ -62,9 +64,11 @@ def _nan_to_none(x: float) -> float | None:
 
 def clean_figures(rows: Sequence[Mapping[str, Any]], golden: Any) -> dict[str, Any]:
     """Corpus-level figures: per-class boilerplate P/R/F1, NFKC drift and invisible characters;
-    per-language P/R/F1 and macro-F1; per-entity PII span P/R/F2 (presidio-research rule)."""
+    per-language P/R/F1 and macro-F1; documents in a language outside the ontology; per-entity
+    PII span P/R/F2 (presidio-research rule) and the false-redaction rate on fully annotated
+    documents (``metrics.pii.pii_false_redaction_rate``)."""
     from rag_eval_assets.lib.metrics.language import language_scores
-    from rag_eval_assets.lib.metrics.pii import pii_span_scores
+    from rag_eval_assets.lib.metrics.pii import pii_false_redaction_rate, pii_span_scores
 
     by_class: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for r in rows:
@@ -83,11 +87,21 @@ def clean_figures(rows: Sequence[Mapping[str, Any]], golden: Any) -> dict[str, A
             "mixed_language_docs": sum(m["mixed_languages"] > 0 for m in members),
         })
     gold = {r["doc_id"]: r["gold_language"] for r in rows if r["gold_language"]}
-    lang = language_scores(gold, {r["doc_id"]: r["language"] for r in rows if r["doc_id"] in gold}) if gold else None
+    # macro over the labelled languages: with all-language detection one document detected as an
+    # unlabelled language would otherwise add a zero-F1 class (it still costs its gold language recall)
+    lang = language_scores(gold, {r["doc_id"]: r["language"] for r in rows if r["doc_id"] in gold},
+                           labels=sorted(set(gold.values()))) if gold else None
     scored = {r["doc_id"]: r["pii_predictions"] for r in rows if r["pii_predictions"] is not None}
-    pii_ref = {d: golden.pii[d] for d in scored}
+    pii_ref = {d: golden.pii.get(d, []) for d in scored}
     pii_pred = {d: [tuple(s) for s in spans] for d, spans in scored.items()}
-    pii = pii_span_scores(pii_ref, pii_pred, {d: golden.parse[d] for d in pii_ref}) if pii_ref else None
+    pii_texts = {d: golden.parse[d] for d in pii_ref}
+    pii = pii_span_scores(pii_ref, pii_pred, pii_texts) if pii_ref else None
+    annotated = [d for d in scored if d in getattr(golden, "pii_annotated", ())]
+    false = pii_false_redaction_rate(pii_ref, pii_pred, annotated, pii_texts) if annotated else None
+    outside: dict[str, int] = defaultdict(int)
+    for r in rows:
+        if r.get("language_in_ontology") is False:
+            outside[str(r["language"])] += 1
     return {
         "per_class": per_class,
         "nfkc_drift_share": sum(r["nfkc_differs"] for r in rows) / len(rows) if rows else 0.0,
@@ -98,4 +112,12 @@ def clean_figures(rows: Sequence[Mapping[str, Any]], golden: Any) -> dict[str, A
                             "precision": _nan_to_none(v.precision), "recall": _nan_to_none(v.recall),
                             "f2": _nan_to_none(v.f_beta)} for k, v in sorted(pii.per_entity.items())] if pii else [],
         "pii_overall_recall": _nan_to_none(pii.overall.recall) if pii else None,
+        "language_out_of_ontology_docs": sum(outside.values()),
+        "language_out_of_ontology": dict(sorted(outside.items())),
+        "pii_fully_annotated_docs": false.documents if false else 0,
+        "pii_false_redactions": false.false if false else None,
+        "pii_false_redaction_predicted": false.predicted if false else None,
+        "pii_false_redaction_rate": false.rate if false else None,
+        "pii_false_redactions_per_entity": [{"entity": k, "predicted": n, "false": f}
+                                            for k, (n, f) in false.per_entity.items()] if false else [],
     }

@@ -34,6 +34,7 @@ class GoldenSet:
     dedup_pairs: list[f.DedupPair] = field(default_factory=list)
     dedup_clusters: dict[str, str] = field(default_factory=dict)
     pii: dict[str, list[f.PiiSpan]] = field(default_factory=dict)
+    pii_annotated: frozenset[str] = frozenset()  # documents whose PII is fully annotated (pii_annotated.json)
     queries: dict[str, str] = field(default_factory=dict)
     query_metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
     qrels: dict[str, dict[str, dict[str, int]]] = field(default_factory=dict)  # split -> qrels
@@ -80,6 +81,7 @@ class GoldenSet:
         gs.dedup_pairs = gs._try(f.load_dedup_pairs, [])
         gs.dedup_clusters = gs._try(f.load_dedup_clusters, {})
         gs.pii = gs._try(lambda r: f.load_pii_spans(r, texts=gs.parse), {})
+        gs.pii_annotated = gs._try(lambda r: f.load_pii_annotated(r, texts=gs.parse), frozenset())
         queries_path = gs.root / f.QUERIES
         gs.queries, gs.query_metadata = gs._try(
             lambda r: f.load_queries(queries_path) if queries_path.is_file() else ({}, {}), ({}, {}))

@@ -42,6 +42,7 @@ LANGUAGE = "language.json"
 DEDUP_PAIRS = "dedup/pairs.csv"
 DEDUP_CLUSTERS = "dedup/clusters.csv"
 PII = "pii.jsonl"
+PII_ANNOTATED = "pii_annotated.json"
 QUERIES = "retrieval/queries.jsonl"
 QRELS_DIR = "retrieval/qrels"
 FILTERS = "retrieval/filters.jsonl"
@@ -252,6 +253,34 @@ def load_pii_spans(root: str | Path, texts: Mapping[str, str] | None = None,
             raise row.error(f"span text {span.text!r:.40} != reference text {doc_text[start:end]!r:.40}")
         out.setdefault(doc_id, []).append(span)
     return {k: sorted(v, key=lambda s: (s.start, s.end)) for k, v in out.items()}
+
+
+def load_pii_annotated(root: str | Path, texts: Mapping[str, str] | None = None) -> frozenset[str]:
+    """pii_annotated.json: the documents whose PII is *fully* annotated in pii.jsonl.
+
+    Format: a JSON array of doc ids, e.g. ``["4681d749bd65a92b", "9a06143cf9fc1acd"]``; the single
+    member ``"*"`` declares every document with a parse reference (``parse/<doc_id>.txt``). A
+    declared document with no row in pii.jsonl holds no PII: every redaction in it is false
+    (``metrics.pii.pii_false_redaction_rate``). Absent file: no document is declared (precision
+    is then only counted on documents with spans, as before). With ``texts`` (the parse
+    references) every id must have one; ids must be unique; ``"*"`` needs ``texts``.
+    """
+    path = Path(root) / PII_ANNOTATED
+    rows = _rows(path, "json")
+    out: dict[str, None] = {}
+    for row in rows:
+        if row.key is not None:
+            raise row.error('expected a JSON array of doc ids (or ["*"]) at top level')
+        if not isinstance(row.data, str) or not row.data.strip():
+            raise row.error(f"expected a doc id string, got {row.data!r:.40}")
+        if row.data == "*":
+            if len(rows) != 1 or texts is None:
+                raise row.error('"*" must be the only member and needs the parse references')
+            return frozenset(texts)
+        if texts is not None and row.data not in texts:
+            raise row.error(f"no parse reference for doc_id {row.data!r}")
+        put_unique(out, row.data, None, row, "doc_id")
+    return frozenset(out)
 
 
 def load_queries(path: str | Path,

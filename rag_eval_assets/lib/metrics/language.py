@@ -10,16 +10,25 @@ with 0.0 where a denominator is 0 (scikit-learn's ``zero_division=0``). The lang
 are those of the reference plus those predicted for a scored id (scikit-learn's default
 ``labels``), so a wrongly predicted language enters the macro average with F1 = 0.
 Macro-F1 is the unweighted mean over those languages; NaN when the reference is empty.
+``labels=`` fixes the languages scored instead (scikit-learn's ``labels``): e.g. the reference's
+languages, so that one document detected as a language nobody labelled (an all-language detector
+can say ``tn``) lowers its gold language's recall but does not add a zero-F1 class to the mean;
+a label without support or prediction scores 0.0.
+
+``out_of_ontology(hypothesis, ontology)`` counts documents whose detected language is not one of
+the ontology's languages: ``share = outside / detected`` (undetermined ``None`` predictions are
+not detected; 0.0 with ``detected == 0``), with the count per language.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import NamedTuple
 
-__all__ = ["LanguageScores", "PerLanguage", "accuracy", "language_scores", "macro_f1"]
+__all__ = ["LanguageScores", "OutOfOntology", "PerLanguage", "accuracy", "language_scores", "macro_f1",
+           "out_of_ontology"]
 
 
 class PerLanguage(NamedTuple):
@@ -35,12 +44,21 @@ class LanguageScores(NamedTuple):
     accuracy: float  # share of reference ids predicted exactly; NaN for an empty reference
 
 
+class OutOfOntology(NamedTuple):
+    detected: int  # documents with a detected language
+    outside: int  # of those, in a language the ontology does not hold
+    share: float  # outside / detected; 0.0 when nothing was detected
+    languages: dict[str, int]  # outside language -> documents
+
+
 def _div(a: int, b: int) -> float:
     return a / b if b else 0.0
 
 
-def language_scores(reference: Mapping[str, str], hypothesis: Mapping[str, str | None]) -> LanguageScores:
-    """Per-language P/R/F1, macro-F1 and accuracy (formulas and edge cases in the module doc)."""
+def language_scores(reference: Mapping[str, str], hypothesis: Mapping[str, str | None],
+                    labels: Collection[str] | None = None) -> LanguageScores:
+    """Per-language P/R/F1, macro-F1 and accuracy (formulas and edge cases in the module doc);
+    ``labels``: the languages scored (default: reference + predicted languages)."""
     tp: Counter[str] = Counter()
     fp: Counter[str] = Counter()
     fn: Counter[str] = Counter()
@@ -54,13 +72,21 @@ def language_scores(reference: Mapping[str, str], hypothesis: Mapping[str, str |
             fp[predicted] += 1
     support = Counter(reference.values())
     per_language: dict[str, PerLanguage] = {}
-    for lang in sorted(set(support) | set(fp)):
+    for lang in sorted(set(support) | set(fp) if labels is None else set(labels)):
         p, r = _div(tp[lang], tp[lang] + fp[lang]), _div(tp[lang], tp[lang] + fn[lang])
         per_language[lang] = PerLanguage(p, r, 0.0 if p + r == 0 else 2 * p * r / (p + r), support[lang])
     if not reference:
         return LanguageScores({}, float("nan"), float("nan"))
     macro = statistics.fmean(s.f1 for s in per_language.values())
     return LanguageScores(per_language, macro, sum(tp.values()) / len(reference))
+
+
+def out_of_ontology(hypothesis: Mapping[str, str | None], ontology: Collection[str]) -> OutOfOntology:
+    """Documents detected in a language outside ``ontology`` (ISO 639-1 codes); see module doc."""
+    detected = [lang for lang in hypothesis.values() if lang is not None]
+    outside = Counter(lang for lang in detected if lang not in set(ontology))
+    n = sum(outside.values())
+    return OutOfOntology(len(detected), n, n / len(detected) if detected else 0.0, dict(sorted(outside.items())))
 
 
 def macro_f1(reference: Mapping[str, str], hypothesis: Mapping[str, str | None]) -> float:

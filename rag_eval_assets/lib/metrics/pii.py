@@ -30,6 +30,17 @@ of the first span (by start) it overlaps, else ``O``; per type ``P = tp / tokens
 
 Edge cases (presidio's): precision is NaN with no prediction, recall NaN with no annotation,
 ``F_beta = (1 + b^2) P R / (b^2 P + R)`` is NaN when either is NaN or both are 0.
+
+False redactions (``pii_false_redaction_rate``): precision above is computed on the documents
+the reference lists, so predictions on documents without any PII never count. On documents
+declared *fully annotated* (every PII value in them is in the reference; a document with no span
+is then PII-free) a prediction that matches no annotation is certainly a false redaction:
+``rate = false / predicted`` over the predictions in those documents, where a prediction is
+*false* when it shares no character with any annotation of the same document, **of any entity
+type** (a phone number masked as a credit card still removed PII). Spans are trimmed as above
+when ``texts`` is given. Documents not declared fully annotated are not looked at. Edge cases:
+no prediction -> rate 0.0 with ``predicted == 0`` (nothing was redacted wrongly, and nothing
+was tested: report the count); no fully annotated document -> the same, ``documents == 0``.
 """
 
 from __future__ import annotations
@@ -40,7 +51,8 @@ from collections import Counter
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from typing import Any, NamedTuple
 
-__all__ = ["EntityScores", "PiiScores", "Span", "f_beta", "pii_span_scores", "pii_token_scores"]
+__all__ = ["EntityScores", "FalseRedactions", "PiiScores", "Span", "f_beta", "pii_false_redaction_rate",
+           "pii_span_scores", "pii_token_scores"]
 
 Span = tuple[int, int, str]
 PRESIDIO_IOU_THRESHOLD = 0.9
@@ -60,6 +72,14 @@ class EntityScores(NamedTuple):
 class PiiScores(NamedTuple):
     per_entity: dict[str, EntityScores]
     overall: EntityScores
+
+
+class FalseRedactions(NamedTuple):
+    documents: int  # fully annotated documents scored
+    predicted: int  # predicted spans in them (of the entity types asked for)
+    false: int  # predictions sharing no character with any annotation
+    rate: float  # false / predicted; 0.0 when predicted == 0
+    per_entity: dict[str, tuple[int, int]]  # entity type -> (predicted, false)
 
 
 def f_beta(precision: float, recall: float, beta: float = 2.0) -> float:
@@ -178,3 +198,25 @@ def pii_token_scores(reference: Mapping[str, Sequence[Any]], hypothesis: Mapping
                       sum(n for (_, p), n in pairs.items() if p != "O"),
                       sum(n for (g, _), n in pairs.items() if g != "O"), beta)
     return PiiScores(per_entity, overall)
+
+
+def pii_false_redaction_rate(reference: Mapping[str, Sequence[Any]], hypothesis: Mapping[str, Sequence[Any]],
+                             annotated: Collection[str], texts: Mapping[str, str] | None = None, *,
+                             entities: Collection[str] | None = None) -> FalseRedactions:
+    """Share of predicted redactions in fully annotated documents that overlap no annotation
+    (module doc: any-type, one-character overlap; edge cases). ``annotated``: ids of the fully
+    annotated documents (absent from ``reference`` = no PII); ``entities`` keeps those predicted
+    types only (annotations of every type still count as matches)."""
+    predicted: Counter[str] = Counter()
+    false: Counter[str] = Counter()
+    docs = 0
+    for doc_id in sorted(set(annotated)):
+        docs += 1
+        text = None if texts is None else texts[doc_id]
+        gold = _spans(reference.get(doc_id, ()), None, text)
+        for start, end, kind in _spans(hypothesis.get(doc_id, ()), entities, text):
+            predicted[kind] += 1
+            false[kind] += not any(s < end and start < e for s, e, _ in gold)
+    n, f = sum(predicted.values()), sum(false.values())
+    return FalseRedactions(docs, n, f, f / n if n else 0.0,
+                           {k: (predicted[k], false[k]) for k in sorted(predicted)})
