@@ -37,14 +37,19 @@ if str(ROOT) not in sys.path:
 
 from rag_eval_assets.lib.cleaning import (
     detect_pii,
-    pii_allow_list,
     extract_main_text,
     normalize_unicode,
     ontology_languages,
+    pii_allow_list,
 )
 from rag_eval_assets.lib.cleaning import language as lang
 from rag_eval_assets.lib.cleaning.pii import analyzer
-from rag_eval_assets.lib.goldens import GoldenSet, default_evaldata_root, load_aeb, load_presidio_spans
+from rag_eval_assets.lib.goldens import (
+    GoldenSet,
+    default_evaldata_root,
+    load_aeb,
+    load_presidio_spans,
+)
 
 Row = tuple[str, str, float | None, int, str, float]  # step, variant, build s, items, unit, rate
 

@@ -49,8 +49,17 @@ if str(ROOT) not in sys.path:
 
 from rag_eval_assets.lib.embedding import EmbeddingCache, SentenceTransformerEmbedder
 from rag_eval_assets.lib.evaluation.filters import evaluate_filters
-from rag_eval_assets.lib.evaluation.retrieval_lanes import LANES, document_rankings, evaluate_lanes, lane_hits
-from rag_eval_assets.lib.goldens.adapters import default_evaldata_root, load_beir, load_beir_corpus_metadata
+from rag_eval_assets.lib.evaluation.retrieval_lanes import (
+    LANES,
+    document_rankings,
+    evaluate_lanes,
+    lane_hits,
+)
+from rag_eval_assets.lib.goldens.adapters import (
+    default_evaldata_root,
+    load_beir,
+    load_beir_corpus_metadata,
+)
 from rag_eval_assets.lib.goldens.formats import FilterCase
 from rag_eval_assets.lib.indexing import build_index
 from rag_eval_assets.lib.ontology import Field, Ontology

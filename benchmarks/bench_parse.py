@@ -26,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))  # the generated sample documents shared with the parser tests
 
 import _parse_samples as samples  # noqa: E402
+
 from rag_eval_assets.lib.documents import FAILURE_KINDS, doc_id_for  # noqa: E402
 from rag_eval_assets.lib.parsers import (  # noqa: E402
     parse_document,

@@ -36,8 +36,17 @@ if str(ROOT) not in sys.path:
 
 from datasketch import MinHash, MinHashLSH  # noqa: E402
 
-from rag_eval_assets.lib.dedup import MatchParams, NearDuplicateIndex, SketchParams, shingle_set  # noqa: E402
-from rag_eval_assets.lib.goldens import DedupPair, default_evaldata_root, load_dedup_clusters  # noqa: E402
+from rag_eval_assets.lib.dedup import (  # noqa: E402
+    MatchParams,
+    NearDuplicateIndex,
+    SketchParams,
+    shingle_set,
+)
+from rag_eval_assets.lib.goldens import (  # noqa: E402
+    DedupPair,
+    default_evaldata_root,
+    load_dedup_clusters,
+)
 from rag_eval_assets.lib.metrics.dedup import cluster_pair_scores, pair_scores_by_kind  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))

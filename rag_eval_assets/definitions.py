@@ -9,7 +9,17 @@ from rag_eval_assets.settings import Settings
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     """All assets, checks, jobs, sensors, schedules and resources for ``settings``."""
-    from rag_eval_assets.defs import automation, chunk, clean, corpus, dedup, documents, embed, index, parse
+    from rag_eval_assets.defs import (
+        automation,
+        chunk,
+        clean,
+        corpus,
+        dedup,
+        documents,
+        embed,
+        index,
+        parse,
+    )
     from rag_eval_assets.defs.online import filters, generation, report, retrieval
 
     stages = (corpus, parse, clean, dedup, chunk, embed, index, retrieval, filters, generation, report)

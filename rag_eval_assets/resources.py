@@ -17,7 +17,12 @@ from typing import Any
 
 import dagster as dg
 
-from rag_eval_assets.lib.documents import CorpusScan, MetadataTable, read_metadata, scan_corpus_files
+from rag_eval_assets.lib.documents import (
+    CorpusScan,
+    MetadataTable,
+    read_metadata,
+    scan_corpus_files,
+)
 from rag_eval_assets.lib.ontology import Ontology
 from rag_eval_assets.lib.outputs import Outputs, digest
 from rag_eval_assets.lib.state import DocumentInput, PipelineConfig
@@ -254,7 +259,10 @@ class EmbedConfig(dg.ConfigurableResource):
     drift_min_neighbour_jaccard: float = 0.9
 
     def embedder(self):  # noqa: ANN201
-        from rag_eval_assets.lib.embedding import HashingEmbedder, SentenceTransformerEmbedder
+        from rag_eval_assets.lib.embedding import (
+            HashingEmbedder,
+            SentenceTransformerEmbedder,
+        )
 
         if self.model == EmbedModel.hashing:
             return HashingEmbedder()

@@ -3,7 +3,11 @@
 import numpy as np
 
 from rag_eval_assets.lib.embedding import HashingEmbedder
-from rag_eval_assets.lib.evaluation.chunk_sweep import chunk_size_sweep, knee, rank_documents
+from rag_eval_assets.lib.evaluation.chunk_sweep import (
+    chunk_size_sweep,
+    knee,
+    rank_documents,
+)
 
 
 def test_rank_documents_max_pools_chunks():

@@ -14,8 +14,18 @@ from rag_eval_assets.lib.metrics.boilerplate import (
     overlap,
     tokenize,
 )
-from rag_eval_assets.lib.metrics.language import accuracy, language_scores, macro_f1, out_of_ontology
-from rag_eval_assets.lib.metrics.pii import f_beta, pii_false_redaction_rate, pii_span_scores, pii_token_scores
+from rag_eval_assets.lib.metrics.language import (
+    accuracy,
+    language_scores,
+    macro_f1,
+    out_of_ontology,
+)
+from rag_eval_assets.lib.metrics.pii import (
+    f_beta,
+    pii_false_redaction_rate,
+    pii_span_scores,
+    pii_token_scores,
+)
 
 approx = pytest.approx
 

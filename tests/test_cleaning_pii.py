@@ -9,8 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from rag_eval_assets.lib.cleaning import detect_language, detect_pii, pii_allow_list, redact_pii
-from rag_eval_assets.lib.cleaning.pii_names import PersonFilter, labelled_name_candidates
+from rag_eval_assets.lib.cleaning import (
+    detect_language,
+    detect_pii,
+    pii_allow_list,
+    redact_pii,
+)
+from rag_eval_assets.lib.cleaning.pii_names import (
+    PersonFilter,
+    labelled_name_candidates,
+)
 from rag_eval_assets.lib.cleaning.pii_recognizers import card_scheme, luhn_valid
 from rag_eval_assets.lib.goldens import GoldenSet
 from rag_eval_assets.lib.goldens.formats import load_pii_annotated

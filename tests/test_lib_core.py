@@ -5,10 +5,20 @@ import os
 
 import pytest
 
-from rag_eval_assets.lib.documents import doc_id_for, read_metadata, scan_corpus, scan_corpus_files
+from rag_eval_assets.lib.documents import (
+    doc_id_for,
+    read_metadata,
+    scan_corpus,
+    scan_corpus_files,
+)
 from rag_eval_assets.lib.ontology import Ontology, OntologyError
 from rag_eval_assets.lib.outputs import Outputs
-from rag_eval_assets.lib.state import DocumentInput, PipelineConfig, expected_versions, pending
+from rag_eval_assets.lib.state import (
+    DocumentInput,
+    PipelineConfig,
+    expected_versions,
+    pending,
+)
 from rag_eval_assets.lib.storage import Storage, atomic_write_bytes
 
 

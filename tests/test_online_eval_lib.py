@@ -3,11 +3,31 @@ generation summary and the HTML report (plain Python, no Dagster)."""
 
 import pytest
 
-from rag_eval_assets.lib.evaluation.filters import class_pairs, evaluate_filters, ontology_rows, value_pairs
+from rag_eval_assets.lib.evaluation.filters import (
+    class_pairs,
+    evaluate_filters,
+    ontology_rows,
+    value_pairs,
+)
 from rag_eval_assets.lib.evaluation.generation import evaluate_traces, summarize
-from rag_eval_assets.lib.evaluation.pipeline_traces import answer_points, build_trace, covers, gold_case, required_sources
-from rag_eval_assets.lib.evaluation.retrieval_lanes import document_rankings, documents_of, evaluate_lanes, lane_hits
-from rag_eval_assets.lib.generation import EvidenceChunk, ExtractiveGenerator, PhraseJudge
+from rag_eval_assets.lib.evaluation.pipeline_traces import (
+    answer_points,
+    build_trace,
+    covers,
+    gold_case,
+    required_sources,
+)
+from rag_eval_assets.lib.evaluation.retrieval_lanes import (
+    document_rankings,
+    documents_of,
+    evaluate_lanes,
+    lane_hits,
+)
+from rag_eval_assets.lib.generation import (
+    EvidenceChunk,
+    ExtractiveGenerator,
+    PhraseJudge,
+)
 from rag_eval_assets.lib.goldens.formats import FilterCase
 from rag_eval_assets.lib.metrics.retrieval import ndcg_at_k
 from rag_eval_assets.lib.ontology import Ontology

@@ -6,7 +6,11 @@ import statistics
 
 import pytest
 
-from rag_eval_assets.lib.evaluation.realdata import ocr_scores, pypdf_scores, source_table_scores
+from rag_eval_assets.lib.evaluation.realdata import (
+    ocr_scores,
+    pypdf_scores,
+    source_table_scores,
+)
 from rag_eval_assets.lib.goldens.adapters import load_funsd, load_sroie
 from rag_eval_assets.lib.parsers import parser_status
 

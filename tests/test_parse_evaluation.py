@@ -4,8 +4,17 @@ reference tables from source markup."""
 import pytest
 
 from rag_eval_assets.lib.documents import Block, ParsedDocument, ParseFailure
-from rag_eval_assets.lib.evaluation.parse import class_means, match_tables, score_parse, threshold_breaches
-from rag_eval_assets.lib.goldens.source_tables import html_tables, latex_document_text, latex_tabulars
+from rag_eval_assets.lib.evaluation.parse import (
+    class_means,
+    match_tables,
+    score_parse,
+    threshold_breaches,
+)
+from rag_eval_assets.lib.goldens.source_tables import (
+    html_tables,
+    latex_document_text,
+    latex_tabulars,
+)
 from rag_eval_assets.lib.report.scorecard import describe, scorecard
 
 T1 = "<table><thead><tr><td>a</td><td>b</td></tr></thead><tbody><tr><td>1.5</td><td>2</td></tr></tbody></table>"

@@ -8,21 +8,21 @@ import os
 import time
 from pathlib import Path
 
+import _parse_samples as samples  # noqa: E402 - tests/ is on sys.path
 import jiwer
 import pytest
 
 from rag_eval_assets.lib.documents import BLOCK_KINDS, FAILURE_KINDS, doc_id_for
 from rag_eval_assets.lib.parsers import (
     available_parsers,
+    base,
     parse_document,
     parse_documents,
     parser_status,
     shutdown_workers,
+    structure,
     usable_parsers,
 )
-from rag_eval_assets.lib.parsers import base, structure
-
-import _parse_samples as samples  # noqa: E402 - tests/ is on sys.path
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CORPUS = ROOT / "sample_corpus"

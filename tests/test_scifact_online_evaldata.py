@@ -9,7 +9,6 @@ import csv
 from pathlib import Path
 
 import pytest
-
 from _scifact_filters import (
     OURS_TO_TREC,
     SciFactFilterFigures,
@@ -17,6 +16,7 @@ from _scifact_filters import (
     scifact_filter_figures,
     top_k_run,
 )
+
 from rag_eval_assets.lib.goldens.adapters import load_beir
 from rag_eval_assets.lib.metrics.filters import survivor_recall_at_k
 

@@ -67,7 +67,14 @@ def run_key_used(instance: dg.DagsterInstance, key: str) -> bool:
 
 def document_assets(settings: Settings) -> list[str]:
     """The per-document assets (their corpus-wide checks run in the corpus refresh)."""
-    from rag_eval_assets.lib.state import CHUNKS, CLEANED, EMBEDDINGS, PARSED, RECORDS, parse_asset
+    from rag_eval_assets.lib.state import (
+        CHUNKS,
+        CLEANED,
+        EMBEDDINGS,
+        PARSED,
+        RECORDS,
+        parse_asset,
+    )
 
     return [RECORDS, *(parse_asset(p) for p in settings.parsers), PARSED, CLEANED, CHUNKS, EMBEDDINGS]
 

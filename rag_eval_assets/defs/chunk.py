@@ -79,7 +79,10 @@ def build(settings: Settings) -> dg.Definitions:
                                parse_config: ParseConfig, clean_config: CleanConfig, chunk_config: ChunkConfig,
                                embed_config: EmbedConfig) -> dg.AssetCheckResult:
         from rag_eval_assets.lib.chunking import Chunk
-        from rag_eval_assets.lib.metrics.chunks import hierarchy_preservation as preserved, reference_section_paths
+        from rag_eval_assets.lib.metrics.chunks import (
+            hierarchy_preservation as preserved,
+        )
+        from rag_eval_assets.lib.metrics.chunks import reference_section_paths
         from rag_eval_assets.lib.parsers.structure import assign_section_paths
 
         view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)

@@ -7,7 +7,11 @@ import dagster as dg
 
 from rag_eval_assets.defs._checks import WARN, gate, table
 from rag_eval_assets.lib.cleaning.document import pii_detector
-from rag_eval_assets.lib.evaluation.clean import clean_figures, reference_digest, score_cleaned
+from rag_eval_assets.lib.evaluation.clean import (
+    clean_figures,
+    reference_digest,
+    score_cleaned,
+)
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.state import CLEANED, PARSED, RECORDS
 from rag_eval_assets.partitions import CORPUS_LEVEL, PER_DOCUMENT, documents_partitions

@@ -3,7 +3,7 @@ records, the corpus manifest, and the golden sets (observed like corpus files)."
 
 import dagster as dg
 
-from rag_eval_assets.defs._checks import ERROR, WARN, gate, table
+from rag_eval_assets.defs._checks import WARN, gate, table
 from rag_eval_assets.lib.inventory import class_summary, manifest_row
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.state import RECORDS

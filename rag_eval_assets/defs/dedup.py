@@ -4,9 +4,14 @@ the index), so a dedup change never makes the per-document stages stale."""
 
 import dagster as dg
 
-from rag_eval_assets.defs._checks import WARN, gate, table
+from rag_eval_assets.defs._checks import WARN, gate
 from rag_eval_assets.lib.dedup import MatchParams, NearDuplicateIndex, SketchParams
-from rag_eval_assets.lib.metrics.dedup import pair_scores, pair_scores_by_kind, sweep_table, threshold_sweep
+from rag_eval_assets.lib.metrics.dedup import (
+    pair_scores,
+    pair_scores_by_kind,
+    sweep_table,
+    threshold_sweep,
+)
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
 from rag_eval_assets.lib.state import CLEANED

@@ -15,8 +15,16 @@ from collections.abc import Sequence
 
 import dagster as dg
 
-from rag_eval_assets.lib.pipeline import ChunkSettings, DocumentPipeline, PipelineSettings
-from rag_eval_assets.partitions import FORCE_TAG, document_backfill_policy, documents_partitions
+from rag_eval_assets.lib.pipeline import (
+    ChunkSettings,
+    DocumentPipeline,
+    PipelineSettings,
+)
+from rag_eval_assets.partitions import (
+    FORCE_TAG,
+    document_backfill_policy,
+    documents_partitions,
+)
 from rag_eval_assets.resources import (
     ChunkConfig,
     CleanConfig,

@@ -7,7 +7,13 @@ import numpy as np
 
 from rag_eval_assets.defs._checks import WARN, gate
 from rag_eval_assets.lib.indexing import build_index
-from rag_eval_assets.lib.metrics.ann import ann_recall, cheapest_at_recall, measure_qps, sample_rows, sweep
+from rag_eval_assets.lib.metrics.ann import (
+    ann_recall,
+    cheapest_at_recall,
+    measure_qps,
+    sample_rows,
+    sweep,
+)
 from rag_eval_assets.lib.pipeline import vectors_of
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.plots import markdown_image, xy_plot_png

@@ -3,8 +3,13 @@ clean stage, and the corpus-level parser scorecard (parser × document class) wi
 
 import dagster as dg
 
-from rag_eval_assets.defs._checks import ERROR, WARN, gate, table
-from rag_eval_assets.lib.evaluation.parse import NOT_APPLICABLE, class_means, reference_digest, score_stored
+from rag_eval_assets.defs._checks import WARN, gate, table
+from rag_eval_assets.lib.evaluation.parse import (
+    NOT_APPLICABLE,
+    class_means,
+    reference_digest,
+    score_stored,
+)
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.scorecard import scorecard
 from rag_eval_assets.lib.state import PARSED, RECORDS, parse_asset

@@ -33,7 +33,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from rag_eval_assets.lib.storage import Storage, parquet_to_rows, rows_to_parquet
+from rag_eval_assets.lib.storage import Storage, parquet_to_rows
 
 CORPUS_KEY = "_corpus"
 FAILED_SUFFIX = ".failed.json"

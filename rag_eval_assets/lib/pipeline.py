@@ -29,7 +29,12 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 
-from rag_eval_assets.lib.documents import RETRYABLE_KINDS, Block, MetadataTable, ParsedDocument
+from rag_eval_assets.lib.documents import (
+    RETRYABLE_KINDS,
+    Block,
+    MetadataTable,
+    ParsedDocument,
+)
 from rag_eval_assets.lib.inventory import document_record
 from rag_eval_assets.lib.ontology import Ontology
 from rag_eval_assets.lib.outputs import Outputs
@@ -267,7 +272,11 @@ class DocumentPipeline:
                         {"route": parser, "chars": len(parsed.get("text", ""))})
 
     def _clean(self, doc: DocumentInput, versions: Mapping[str, str]) -> StageOutcome:
-        from rag_eval_assets.lib.cleaning.document import CleanLimits, CleanOptions, clean_document
+        from rag_eval_assets.lib.cleaning.document import (
+            CleanLimits,
+            CleanOptions,
+            clean_document,
+        )
 
         parsed = ParsedDocument.from_json({k: v for k, v in self.outputs.read_document(PARSED, doc.doc_id, versions[PARSED]).items()
                                            if k != "route"})
@@ -283,7 +292,10 @@ class DocumentPipeline:
 
     def _chunk(self, doc: DocumentInput, versions: Mapping[str, str]) -> StageOutcome:
         from rag_eval_assets.lib.chunking import chunk_document
-        from rag_eval_assets.lib.metrics.chunks import attribution_failures, boundary_violations
+        from rag_eval_assets.lib.metrics.chunks import (
+            attribution_failures,
+            boundary_violations,
+        )
 
         cleaned = self.outputs.read_document(CLEANED, doc.doc_id, versions[CLEANED])
         blocks = [Block(**b) for b in cleaned.get("blocks") or []]

@@ -18,7 +18,13 @@ from rag_eval_assets.lib.ontology import Ontology
 from rag_eval_assets.sample.model import Doc
 from rag_eval_assets.sample.plan import plan_corpus
 from rag_eval_assets.sample.queries import build_filters, build_queries
-from rag_eval_assets.sample.writer import clear_outputs, render_all, summary, write_corpus, write_goldens
+from rag_eval_assets.sample.writer import (
+    clear_outputs,
+    render_all,
+    summary,
+    write_corpus,
+    write_goldens,
+)
 
 __all__ = ["generate", "plan_corpus", "check_plan"]
 

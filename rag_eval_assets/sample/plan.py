@@ -9,8 +9,19 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from rag_eval_assets.sample.bank_en import PRODUCT_TEXT
-from rag_eval_assets.sample.catalog import PRODUCT_NAMES, PRODUCT_VERSIONS, PRODUCTS, TENANTS, is_current
-from rag_eval_assets.sample.compose import english_blocks, foreign_blocks, generic_sections, localize_doc
+from rag_eval_assets.sample.catalog import (
+    PRODUCT_NAMES,
+    PRODUCT_VERSIONS,
+    PRODUCTS,
+    TENANTS,
+    is_current,
+)
+from rag_eval_assets.sample.compose import (
+    english_blocks,
+    foreign_blocks,
+    generic_sections,
+    localize_doc,
+)
 from rag_eval_assets.sample.facts import FactRegistry
 from rag_eval_assets.sample.html_page import ARTICLE_TITLES, compose_page
 from rag_eval_assets.sample.langtext import GENERIC_ATTRS, LangText, all_languages

@@ -5,12 +5,22 @@ hard filter vs soft boost per field, and ontology-aware confusion of filter valu
 import dagster as dg
 
 from rag_eval_assets.defs._checks import WARN, gate
-from rag_eval_assets.lib.evaluation.filters import class_pairs, evaluate_filters, ontology_rows, value_pairs
+from rag_eval_assets.lib.evaluation.filters import (
+    class_pairs,
+    evaluate_filters,
+    ontology_rows,
+    value_pairs,
+)
 from rag_eval_assets.lib.evaluation.qrels import judged_qrels
 from rag_eval_assets.lib.evaluation.retrieval_lanes import documents_of
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.partitions import CORPUS_LEVEL
-from rag_eval_assets.resources import CorpusResource, GoldenSetResource, RetrievalEvalConfig, StorageResource
+from rag_eval_assets.resources import (
+    CorpusResource,
+    GoldenSetResource,
+    RetrievalEvalConfig,
+    StorageResource,
+)
 from rag_eval_assets.settings import Settings
 
 GROUP = "online_eval"

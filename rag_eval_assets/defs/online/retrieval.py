@@ -6,7 +6,12 @@ import dagster as dg
 
 from rag_eval_assets.defs._checks import WARN, gate, table
 from rag_eval_assets.lib.evaluation.qrels import judged_qrels
-from rag_eval_assets.lib.evaluation.retrieval_lanes import LANES, document_rankings, evaluate_lanes, lane_hits
+from rag_eval_assets.lib.evaluation.retrieval_lanes import (
+    LANES,
+    document_rankings,
+    evaluate_lanes,
+    lane_hits,
+)
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.partitions import CORPUS_LEVEL
 from rag_eval_assets.resources import (

@@ -32,7 +32,13 @@ from rag_eval_assets.lib.cleaning.language import (
     ontology_languages,
     to_ontology_language,
 )
-from rag_eval_assets.lib.cleaning.pii import PII_ENTITIES, detect_pii, mask_sample, pii_allow_list, redact_pii
+from rag_eval_assets.lib.cleaning.pii import (
+    PII_ENTITIES,
+    detect_pii,
+    mask_sample,
+    pii_allow_list,
+    redact_pii,
+)
 from rag_eval_assets.lib.cleaning.unicode import UnicodeReport, normalize_unicode
 
 __all__ = [

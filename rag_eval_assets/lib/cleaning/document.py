@@ -136,7 +136,7 @@ class Redactor:
 
 
 def _raw_html(raw_path: Path) -> str:
-    from rag_eval_assets.lib.parsers.base import decode_html
+    from rag_eval_assets.lib.parsers.sniff import decode_html
 
     return decode_html(raw_path.read_bytes())
 
@@ -145,7 +145,12 @@ def clean_document(doc_id: str, parsed: ParsedDocument, raw_path: str | Path, op
                    limits: CleanLimits = CleanLimits(), title: str = "") -> CleanedDocument:
     """Clean one parsed document (see the module doc). Raises CleanFailure (``too_large``,
     ``empty``) for this document only; the unredacted text never leaves this function."""
-    from rag_eval_assets.lib.cleaning import analyze_language, extract_main_text, normalize_unicode, remove_repeated_lines
+    from rag_eval_assets.lib.cleaning import (
+        analyze_language,
+        extract_main_text,
+        normalize_unicode,
+        remove_repeated_lines,
+    )
 
     raw_path = Path(raw_path)
     removed = 0

@@ -68,7 +68,10 @@ def clean_figures(rows: Sequence[Mapping[str, Any]], golden: Any) -> dict[str, A
     PII span P/R/F2 (presidio-research rule) and the false-redaction rate on fully annotated
     documents (``metrics.pii.pii_false_redaction_rate``)."""
     from rag_eval_assets.lib.metrics.language import language_scores
-    from rag_eval_assets.lib.metrics.pii import pii_false_redaction_rate, pii_span_scores
+    from rag_eval_assets.lib.metrics.pii import (
+        pii_false_redaction_rate,
+        pii_span_scores,
+    )
 
     by_class: dict[str, list[Mapping[str, Any]]] = defaultdict(list)
     for r in rows:

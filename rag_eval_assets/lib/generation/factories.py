@@ -15,7 +15,13 @@ def make_judge(name: str, cache: Storage, endpoint_url: str = "", endpoint_model
     """``phrase``, ``content_word``, ``openai``, or a cascade such as ``phrase+openai``
     (deterministic first, the model only for the claims it rejects), wrapped in the verdict
     cache. ValueError for an unknown name or an ``openai`` judge without an endpoint."""
-    from rag_eval_assets.lib.generation import CachedJudge, CascadeJudge, ContentWordJudge, OpenAICompatibleJudge, PhraseJudge
+    from rag_eval_assets.lib.generation import (
+        CachedJudge,
+        CascadeJudge,
+        ContentWordJudge,
+        OpenAICompatibleJudge,
+        PhraseJudge,
+    )
 
     def one(part: str) -> Any:
         if part == "phrase":
@@ -38,7 +44,10 @@ def make_judge(name: str, cache: Storage, endpoint_url: str = "", endpoint_model
 def make_generator(name: str, max_claims: int = 5, endpoint_url: str = "", endpoint_model: str = "",
                    api_key_env: str = "OPENAI_API_KEY") -> Any:
     """``extractive`` (offline baseline) or ``openai`` (an OpenAI-compatible endpoint)."""
-    from rag_eval_assets.lib.generation import ExtractiveGenerator, OpenAICompatibleGenerator
+    from rag_eval_assets.lib.generation import (
+        ExtractiveGenerator,
+        OpenAICompatibleGenerator,
+    )
 
     if name == "extractive":
         return ExtractiveGenerator(max_claims=max_claims)

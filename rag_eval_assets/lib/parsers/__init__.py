@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from rag_eval_assets.lib.documents import ParsedDocument
-from rag_eval_assets.lib.parsers.base import REGISTRY, get_parser, is_parser_name, missing_requirement, run_parser
+from rag_eval_assets.lib.parsers.base import (
+    REGISTRY,
+    get_parser,
+    is_parser_name,
+    missing_requirement,
+    run_parser,
+)
 from rag_eval_assets.lib.parsers.isolation import shutdown_workers, worker
 
 ISOLATION_MODES = ("process", "none")

@@ -10,17 +10,35 @@ OCR for parsers that cannot OCR, section paths, tables, timing and the typed fai
 from __future__ import annotations
 
 import codecs
-import re
 import importlib
 import importlib.util
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from rag_eval_assets.lib.documents import Block, ParsedDocument, ParseFailure
 from rag_eval_assets.lib.parsers import structure
+from rag_eval_assets.lib.parsers.model import (  # noqa: F401
+    MIN_TEXT_CHARS,
+    ParseError,
+    Parser,
+    ParserOutput,
+    PdfInfo,
+    Source,
+)
+from rag_eval_assets.lib.parsers.sniff import (  # noqa: F401 - re-exported: the parse API
+    _CHARSET,
+    MAX_FILE_BYTES,
+    _check_docx_container,
+    _check_pdf_complete,
+    _is_utf8,
+    decode_html,
+    decode_text,
+    detect_format,
+    html_charset,
+    inspect_pdf,
+)
 
 # Environment every parser runs under: no telemetry, no model hub, one OCR thread.
 OFFLINE_ENV = {
@@ -33,99 +51,6 @@ OFFLINE_ENV = {
     "PYMUPDF_SUGGEST_LAYOUT_ANALYZER": "0",
 }
 
-_EXTENSIONS = {
-    ".pdf": "pdf", ".html": "html", ".htm": "html", ".xhtml": "html", ".docx": "docx",
-    ".md": "md", ".markdown": "md", ".txt": "txt", ".text": "txt",
-    **{e: "image" for e in (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".pnm")},
-}
-MIN_TEXT_CHARS = 3  # a PDF page with fewer non-space characters has no text layer
-
-
-class ParseError(Exception):
-    """A classified failure: raise it from a parser with one of FAILURE_KINDS."""
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-@dataclass
-class PdfInfo:
-    """A PDF opened once by pymupdf for the whole loop (parsers may reuse ``doc``); the text
-    layer is scanned lazily, or taken from the page texts a parser already extracted."""
-
-    doc: Any  # an open, authenticated pymupdf.Document (closed by run_parser)
-    pages: int
-    decrypted: bytes | None = None  # the PDF without its password, when one was needed and given
-    _layer: tuple[list[int], list[int]] | None = None
-
-    def text_layer(self, page_texts: list[str] | None = None) -> tuple[list[int], list[int]]:
-        """(textless pages: no text layer but something drawn -> OCR them, blank pages: no text
-        and nothing drawn), 1-based. Computed once."""
-        if self._layer is None:
-            textless, blank = [], []
-            for i in range(self.pages):
-                if page_texts is not None and i < len(page_texts):
-                    text = page_texts[i]
-                else:
-                    try:
-                        text = self.doc[i].get_text()
-                    except Exception as exc:  # noqa: BLE001
-                        raise ParseError("corrupt", f"page {i + 1} unreadable: {exc}") from exc
-                if len("".join(text.split())) >= MIN_TEXT_CHARS:
-                    continue
-                page = self.doc[i]
-                drawn = bool(page.get_images()) or bool(page.get_cdrawings())
-                (textless if drawn else blank).append(i + 1)
-            self._layer = (textless, blank)
-        return self._layer
-
-    @property
-    def textless_pages(self) -> list[int]:
-        return self.text_layer()[0]
-
-    @property
-    def blank_pages(self) -> list[int]:
-        return self.text_layer()[1]
-
-
-@dataclass
-class Source:
-    """One input file as a parser sees it."""
-
-    path: Path
-    format: str
-    text: str | None = None  # decoded text for txt/md/html
-    pdf: PdfInfo | None = None
-    utf8: bool = True  # the file's bytes are UTF-8 (else parsers get a UTF-8 copy)
-
-
-@dataclass
-class ParserOutput:
-    """What a parser returns: blocks in reading order (page numbers set for paged formats),
-    optionally the raw text per page (replaces the block-joined text), the pages it OCRed."""
-
-    blocks: list[Block] = field(default_factory=list)
-    pages: int | None = None
-    page_texts: list[str] | None = None
-    ocr_pages: list[int] = field(default_factory=list)
-
-
-class Parser(Protocol):
-    """A document parser. ``formats``: what it parses itself (txt/md fall back to the shared
-    plain-text path, images and text-less PDF pages to OCR, when it has no own path)."""
-
-    name: str
-    formats: frozenset[str]
-    requires: dict[str, str]  # import name -> pip package
-
-    def version(self) -> str: ...
-
-    def ocrs_itself(self, options: dict[str, Any]) -> bool: ...
-
-    def parse(self, src: Source, options: dict[str, Any]) -> ParserOutput: ...
-
-    # optional: ``warmup()`` (load models once in a worker), ``extra_check() -> str | None``
 
 
 REGISTRY: dict[str, str] = {
@@ -174,129 +99,6 @@ def apply_offline_env() -> None:
 
 # --- input sniffing ------------------------------------------------------------------------
 
-def detect_format(path: Path) -> str | None:
-    """Format by extension, then by magic bytes for unknown extensions; None if unsupported."""
-    fmt = _EXTENSIONS.get(path.suffix.lower())
-    if fmt:
-        return fmt
-    with open(path, "rb") as fh:
-        head = fh.read(8)
-    if head.startswith(b"%PDF"):
-        return "pdf"
-    if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")):
-        return "image"
-    return None
-
-
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-
-
-def _printable_ratio(text: str) -> float:
-    bad = sum(1 for ch in text if ord(ch) < 32 and ch not in "\t\n\r\f\v")
-    return 1.0 - bad / max(len(text), 1)
-
-
-_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
-
-
-def _guess_encoding(data: bytes) -> str | None:
-    """charset-normalizer's guess for BOM-less, non-UTF-8 bytes (None when it has none). Among
-    the least chaotic candidates Windows-1252 wins (the most common legacy encoding of Western
-    text, which short samples cannot tell from cp775 or cp1257)."""
-    try:
-        from charset_normalizer import from_bytes
-    except ImportError:
-        return None
-    results = list(from_bytes(data[:200_000]))
-    if not results:
-        return None
-    least = min(r.chaos for r in results)
-    calm = [r.encoding for r in results if r.chaos <= least + 0.01]
-    return "cp1252" if "cp1252" in calm else calm[0]
-
-
-def decode_text(data: bytes, declared: str | None = None) -> str:
-    """Bytes of a text file -> str. Order: a BOM (UTF-8/16/32); the ``declared`` charset (an
-    HTML ``<meta charset>``); strict UTF-8; otherwise the encoding charset-normalizer detects
-    (cp1251, Shift-JIS, UTF-16 without BOM, …), else Windows-1252. Binary data (control
-    characters), bytes the chosen codec cannot read, or text full of U+FFFD raise
-    ParseError('corrupt'): a document is never passed on as replacement-character garbage."""
-    for bom, enc in _BOMS:
-        if data.startswith(bom):
-            try:
-                return data.decode(enc)
-            except UnicodeDecodeError as exc:
-                raise ParseError("corrupt", f"bad {enc} text: {exc}") from exc
-    text: str | None = None
-    candidates = [declared] if declared else []
-    if b"\x00" not in data:  # NUL bytes are valid UTF-8 but mean UTF-16/32 here
-        candidates.append("utf-8")
-    for enc in candidates:
-        try:
-            codecs.lookup(enc)
-            text = data.decode(enc)
-            break
-        except (LookupError, UnicodeDecodeError):
-            continue
-    if text is None and b"\x00" in data:  # BOM-less UTF-16/32: NUL bytes between the characters
-        guessed = _guess_encoding(data)
-        if guessed and guessed.replace("-", "_").startswith("utf_"):
-            try:
-                text = data.decode(guessed)
-            except (LookupError, UnicodeDecodeError):
-                text = None
-        if text is None:
-            raise ParseError("corrupt", "undecodable or binary bytes in a text file")
-    if text is None:
-        guessed = _guess_encoding(data)
-        for enc in ([guessed] if guessed else []) + ["cp1252", "latin-1"]:
-            try:
-                text = data.decode(enc)
-                break
-            except (LookupError, UnicodeDecodeError):
-                continue
-    if text is None or _printable_ratio(text) < 0.98:
-        raise ParseError("corrupt", "undecodable or binary bytes in a text file")
-    if text.count("\ufffd") > max(3, len(text) // 100):
-        raise ParseError("corrupt", "text is mostly undecodable (U+FFFD replacement characters)")
-    return text
-
-
-def html_charset(data: bytes) -> str | None:
-    """The charset an HTML page declares in its first 4 KB (``<meta charset>``), or None."""
-    m = _CHARSET.search(data[:4096])
-    return m.group(1).decode("ascii", "replace") if m else None
-
-
-def decode_html(data: bytes) -> str:
-    """An HTML page's text, decoded with its declared charset or the detected one."""
-    return decode_text(data, html_charset(data))
-
-
-def inspect_pdf(path: Path, password: str | None = None) -> PdfInfo:
-    """Open a PDF with pymupdf: encrypted -> ParseError('encrypted'), unreadable -> 'corrupt'.
-    The caller closes ``PdfInfo.doc``."""
-    import pymupdf
-
-    try:
-        doc = pymupdf.open(path, filetype="pdf")
-    except Exception as exc:  # noqa: BLE001 - pymupdf raises FileDataError, RuntimeError, ValueError
-        raise ParseError("corrupt", f"cannot open PDF: {exc}") from exc
-    try:
-        locked = bool(doc.needs_pass)  # read once: pymupdf 2.0 loses the decryption if read again
-        if locked and not doc.authenticate(password or ""):
-            raise ParseError("encrypted", "PDF needs a password" + (" (the one given is wrong)" if password else ""))
-        if doc.page_count == 0:
-            raise ParseError("corrupt", "PDF has no pages")
-        # before any page is loaded: saving after page loads drops the decrypted content
-        plain = doc.tobytes(encryption=pymupdf.PDF_ENCRYPT_NONE) if locked else None
-        return PdfInfo(doc, doc.page_count, plain)
-    except Exception:
-        doc.close()
-        raise
-
-
 # --- failure classification ----------------------------------------------------------------
 
 _MODULE_PACKAGES = {"fitz": "pymupdf", "docx": "python-docx", "cv2": "opencv-python-headless",
@@ -342,33 +144,6 @@ def _version_of(parser: Parser) -> str:
     return _VERSIONS[parser.name]
 
 
-#: Default size limit of an input file (``max_file_bytes`` option): larger is ``too_large``.
-MAX_FILE_BYTES = 200 * 1024 * 1024
-
-
-def _check_pdf_complete(path: Path) -> None:
-    """A PDF whose last 2 KB hold no ``%%EOF`` was cut off (a truncated download or copy):
-    ``corrupt``, even where a repairing reader would return some of its pages."""
-    with open(path, "rb") as fh:
-        fh.seek(max(0, path.stat().st_size - 2048))
-        tail = fh.read()
-    if b"%%EOF" not in tail:
-        raise ParseError("corrupt", "PDF is truncated (no %%EOF marker at its end)")
-
-
-def _check_docx_container(path: Path) -> None:
-    import zipfile
-
-    if not zipfile.is_zipfile(path):
-        raise ParseError("corrupt", "not a DOCX file (no ZIP container)")
-    try:
-        with zipfile.ZipFile(path) as zf:
-            if "word/document.xml" not in zf.namelist():
-                raise ParseError("corrupt", "not a DOCX file (no word/document.xml)")
-    except zipfile.BadZipFile as exc:
-        raise ParseError("corrupt", f"damaged DOCX container: {exc}") from exc
-
-
 def _prepare(parser: Parser, path: Path, options: dict[str, Any]) -> Source:
     if not path.is_file():
         raise ParseError("corrupt", f"no such file: {path}")
@@ -397,14 +172,6 @@ def _prepare(parser: Parser, path: Path, options: dict[str, Any]) -> Source:
     elif fmt == "docx":
         _check_docx_container(path)
     return src
-
-
-def _is_utf8(data: bytes) -> bool:
-    try:
-        data.decode("utf-8")
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def _parse_source(parser: Parser, src: Source, options: dict[str, Any]) -> ParserOutput:

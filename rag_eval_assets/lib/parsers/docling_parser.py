@@ -18,7 +18,7 @@ from typing import Any
 
 from rag_eval_assets.lib.documents import Block
 from rag_eval_assets.lib.parsers import structure
-from rag_eval_assets.lib.parsers.base import ParseError, ParserOutput, Source
+from rag_eval_assets.lib.parsers.model import ParseError, ParserOutput, Source
 
 # Model folders docling looks for under artifacts_path (repo id with "/" -> "--").
 LAYOUT_WEIGHTS = "docling-project--docling-layout-heron"
@@ -53,7 +53,10 @@ def converter(artifacts_path: str | None = None) -> Any:
 
     if artifacts_path:
         _check_artifacts(artifacts_path)
-        from docling.datamodel.pipeline_options import PdfPipelineOptions, TesseractOcrOptions
+        from docling.datamodel.pipeline_options import (
+            PdfPipelineOptions,
+            TesseractOcrOptions,
+        )
         from docling.pipeline.standard_pdf_pipeline import StandardPdfPipeline
 
         pdf = PdfFormatOption(

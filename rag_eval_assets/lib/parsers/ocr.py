@@ -17,7 +17,7 @@ from typing import Any
 
 from rag_eval_assets.lib.documents import Block
 from rag_eval_assets.lib.parsers import structure
-from rag_eval_assets.lib.parsers.base import ParseError, ParserOutput, Source
+from rag_eval_assets.lib.parsers.model import ParseError, ParserOutput, Source
 
 DEFAULT_DPI = 200  # measured: CER on the samples as good as 300 dpi, ~1.5x faster; unstructured worse at 300
 MAX_PIXELS = 40_000_000  # ~ an A3 page at 300 dpi; fuzzed PDFs declare pages of kilometres

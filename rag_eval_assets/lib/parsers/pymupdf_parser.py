@@ -21,7 +21,7 @@ from typing import Any
 
 from rag_eval_assets.lib.documents import Block
 from rag_eval_assets.lib.parsers import structure
-from rag_eval_assets.lib.parsers.base import ParserOutput, Source
+from rag_eval_assets.lib.parsers.model import ParserOutput, Source
 
 _BULLET_ONLY = re.compile(r"^\s*[•●○◦▪▫■□‣⁃∙·\-–—*]\s*$")
 HEADING_SIZE_RATIO = 1.15  # a span this much larger than the body font marks a heading

@@ -18,7 +18,7 @@ from typing import Any
 
 from rag_eval_assets.lib.documents import Block
 from rag_eval_assets.lib.parsers import structure
-from rag_eval_assets.lib.parsers.base import ParseError, ParserOutput, Source
+from rag_eval_assets.lib.parsers.model import ParseError, ParserOutput, Source
 
 STRATEGIES = ("auto", "fast", "ocr_only")
 _PATCHED = False

@@ -4,14 +4,13 @@ stages). A stage that has not been materialized yet gets a note, never a made-up
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
+from rag_eval_assets.lib.outputs import CORPUS_KEY, Outputs
 from rag_eval_assets.lib.report.html import Section, render_report
 from rag_eval_assets.lib.report.plots import bar_plot_png
-from rag_eval_assets.lib.outputs import CORPUS_KEY, Outputs
 
 FIRST_FAILED_ORDER = ("admissibility", "candidate retrieval", "context selection", "answer completeness",
                       "answer faithfulness", "citation support", "abstention", "pass")
