@@ -361,12 +361,22 @@ class CorpusView:
         self.outputs, self.scan, self.docs, self.config = outputs, scan, docs, config
         self.ontology, self.metadata = ontology, metadata
         self.lists = listings(outputs, config)
+        self._expected: dict[str, dict[str, str]] | None = None
+
+    @property
+    def expected(self) -> dict[str, dict[str, str]]:
+        """doc_id -> asset -> expected version (computed once per view)."""
+        from rag_eval_assets.lib.state import expected_versions
+
+        if self._expected is None:
+            self._expected = {d: expected_versions(doc, self.config) for d, doc in self.docs.items()}
+        return self._expected
 
     def current(self, asset: str) -> dict[str, Any]:
         """doc_id -> the output (ok or failed) of ``asset`` at the document's expected version."""
         from rag_eval_assets.lib.state import current_outputs
 
-        return current_outputs(self.outputs, self.docs, self.config, asset, self.lists)
+        return current_outputs(self.outputs, self.docs, self.config, asset, self.lists, self.expected)
 
     def ok(self, asset: str) -> dict[str, Any]:
         return {d: o for d, o in self.current(asset).items() if not o.failed}
@@ -378,7 +388,7 @@ class CorpusView:
             return {d: self.config.assets() for d in sorted(self.docs)}
         out = {}
         for d in sorted(self.docs):
-            todo = missing_stages(self.docs[d], self.config, self.lists)
+            todo = missing_stages(self.docs[d], self.config, self.lists, self.expected[d])
             if todo:
                 out[d] = todo
         return out
@@ -392,7 +402,7 @@ class CorpusView:
     def inputs_digest(self, *extra: Any) -> str:
         from rag_eval_assets.lib.state import inputs_digest
 
-        return inputs_digest(self.docs, self.config, self.lists, extra)
+        return inputs_digest(self.docs, self.config, self.lists, extra, self.expected)
 
 
 def corpus_view(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,

@@ -46,9 +46,8 @@ class Project:
 
     def __init__(self, tmp: Path, corpus: Path, golden: Path | str = SAMPLE_GOLDEN, instance: Any = None,
                  **overrides: Any) -> None:
-        values = {**FAST, **overrides}
-        self.settings = Settings(corpus_root=str(corpus), golden_root=str(golden), storage_root=str(tmp / "storage"),
-                                 **values)
+        values = {**FAST, "storage_root": str(tmp / "storage"), **overrides}
+        self.settings = Settings(corpus_root=str(corpus), golden_root=str(golden), **values)
         self.settings.validate()
         self.defs = build_definitions(self.settings)
         self.resources = build_resources(self.settings)
@@ -80,6 +79,16 @@ class Project:
         defs_ = list({id(d): d for d in (self.defs.get_assets_def(k) for k in keys)}.values())
         return dg.materialize(defs_, instance=self.instance, resources={**self.resources, **resources},
                               selection=keys, raise_on_error=False)
+
+
+def write_beir_golden(folder: Path, queries: dict[str, str], qrels: dict[str, dict[str, int]]) -> Path:
+    """A plain BEIR golden set (queries.jsonl without metadata, qrels/test.tsv with header)."""
+    (folder / "retrieval" / "qrels").mkdir(parents=True, exist_ok=True)
+    (folder / "retrieval" / "queries.jsonl").write_text(
+        "".join(json.dumps({"_id": q, "text": t}) + "\n" for q, t in queries.items()), encoding="utf-8")
+    rows = [f"{q}\t{d}\t{g}" for q, rel in qrels.items() for d, g in rel.items()]
+    (folder / "retrieval" / "qrels" / "test.tsv").write_text("query-id\tcorpus-id\tscore\n" + "\n".join(rows) + "\n")
+    return folder
 
 
 def checks(*results: Any) -> dict[str, Any]:

@@ -19,6 +19,8 @@ the document counts as processed until its content, metadata or configuration ch
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,17 +72,22 @@ class DocumentInput:
     metadata_error: str | None = None  # why the row is missing or invalid (then not processed)
 
 
+def _h(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:16]
+
+
 def expected_versions(doc: DocumentInput, cfg: PipelineConfig) -> dict[str, str]:
     """asset -> the version its output must have for this document now."""
-    out = {RECORDS: digest(STAGE_VERSION, "records", doc.sha256, doc.metadata, doc.metadata_error, cfg.ontology_fp)}
+    meta = json.dumps(doc.metadata, sort_keys=True, default=str) if doc.metadata is not None else "-"
+    out = {RECORDS: _h(STAGE_VERSION, "records", doc.sha256, meta, doc.metadata_error or "", cfg.ontology_fp)}
     for p in cfg.parsers:
-        out[parse_asset(p)] = digest(STAGE_VERSION, "parse", doc.sha256, p, cfg.parser_fp.get(p, ""))
+        out[parse_asset(p)] = _h(STAGE_VERSION, "parse", doc.sha256, p, cfg.parser_fp.get(p, ""))
     route = cfg.route_for(doc.doc_class)
-    routed = out.get(parse_asset(route)) or digest(STAGE_VERSION, "parse", doc.sha256, route, cfg.parser_fp.get(route, ""))
-    out[PARSED] = digest(STAGE_VERSION, "route", routed, route)
-    out[CLEANED] = digest(STAGE_VERSION, "clean", out[PARSED], cfg.clean_fp)
-    out[CHUNKS] = digest(STAGE_VERSION, "chunk", out[CLEANED], cfg.chunk_fp)
-    out[EMBEDDINGS] = digest(STAGE_VERSION, "embed", out[CHUNKS], cfg.embed_fp)
+    routed = out.get(parse_asset(route)) or _h(STAGE_VERSION, "parse", doc.sha256, route, cfg.parser_fp.get(route, ""))
+    out[PARSED] = _h(STAGE_VERSION, "route", routed, route)
+    out[CLEANED] = _h(STAGE_VERSION, "clean", out[PARSED], cfg.clean_fp)
+    out[CHUNKS] = _h(STAGE_VERSION, "chunk", out[CLEANED], cfg.chunk_fp)
+    out[EMBEDDINGS] = _h(STAGE_VERSION, "embed", out[CHUNKS], cfg.embed_fp)
     return out
 
 
@@ -91,10 +98,12 @@ def _status(listings: Listings, asset: str, doc_id: str, version: str) -> DocOut
     return next((o for o in listings.get(asset, {}).get(doc_id, ()) if o.version == version), None)
 
 
-def missing_stages(doc: DocumentInput, cfg: PipelineConfig, listings: Listings) -> list[str]:
+def missing_stages(doc: DocumentInput, cfg: PipelineConfig, listings: Listings,
+                   exp: Mapping[str, str] | None = None) -> list[str]:
     """Assets whose output for ``doc`` is missing at its expected version, in order. Stages
-    after a final failure (invalid metadata, a failed route) are not expected."""
-    exp = expected_versions(doc, cfg)
+    after a final failure (invalid metadata, a failed route) are not expected. ``exp``: the
+    document's expected versions when already computed."""
+    exp = exp if exp is not None else expected_versions(doc, cfg)
     record = _status(listings, RECORDS, doc.doc_id, exp[RECORDS])
     if record is None:
         return cfg.assets()
@@ -131,25 +140,27 @@ def pending(outputs: Outputs, docs: Mapping[str, DocumentInput], cfg: PipelineCo
 
 
 def current_outputs(outputs: Outputs, docs: Mapping[str, DocumentInput], cfg: PipelineConfig,
-                    asset: str, lists: Listings | None = None) -> dict[str, DocOutput]:
+                    asset: str, lists: Listings | None = None,
+                    expected: Mapping[str, Mapping[str, str]] | None = None) -> dict[str, DocOutput]:
     """doc_id -> the output of ``asset`` at the document's expected version (ok or failed)."""
     lists = lists if lists is not None else {asset: outputs.listing(asset)}
     found = {}
     for doc_id, doc in docs.items():
-        hit = _status(lists, asset, doc_id, expected_versions(doc, cfg)[asset])
+        exp = expected[doc_id] if expected is not None else expected_versions(doc, cfg)
+        hit = _status(lists, asset, doc_id, exp[asset])
         if hit is not None:
             found[doc_id] = hit
     return found
 
 
 def inputs_digest(docs: Mapping[str, DocumentInput], cfg: PipelineConfig, lists: Listings,
-                  extra: Iterable[Any] = ()) -> str:
+                  extra: Iterable[Any] = (), expected: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """Digest of what the corpus-level assets read: for every current document, which of its
     expected outputs exist (and whether they failed), plus ``extra`` (golden sets, settings).
     Equal digests mean a corpus refresh would read exactly the same inputs."""
     parts = []
     for doc_id in sorted(docs):
-        exp = expected_versions(docs[doc_id], cfg)
+        exp = expected[doc_id] if expected is not None else expected_versions(docs[doc_id], cfg)
         for asset in cfg.assets():
             hit = _status(lists, asset, doc_id, exp[asset])
             parts.append((doc_id, asset, hit.version if hit else None, hit.failed if hit else None))

@@ -7,8 +7,10 @@ never joins strings to a root. Remote roots stay URLs end to end (universal-path
 ``Path("s3://b/p")`` would silently become the local folder ``s3:/b/p``.
 
 Writes are atomic: a local write goes to a temporary file in the same folder and is renamed
-over the target (``os.replace``), so a run killed mid-way never leaves a half-written file
-that a later run reads; an object store's single PUT is atomic by itself.
+over the target (``os.replace``), so a run killed mid-way (even with SIGKILL) never leaves a
+half-written file that a later run reads; an object store's single PUT is atomic by itself.
+Files are not fsync'ed: that protects against power loss, not kills, and costs a disk flush
+per output (tens of thousands per run at 10,000 documents).
 """
 
 from __future__ import annotations
@@ -54,8 +56,6 @@ def atomic_write_bytes(location: str | os.PathLike, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, p)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -150,11 +150,14 @@ class Storage:
         location = self.url(folder)
         if self.remote:
             up = _upath(location)
-            entries = [p for p in up.iterdir() if p.is_file()] if up.exists() else []
+            names = [p.name for p in up.iterdir() if p.is_file()] if up.exists() else []
         else:
-            p = _local(location)
-            entries = [e for e in p.iterdir() if e.is_file()] if p.is_dir() else []
-        return sorted(e.name for e in entries if not e.name.endswith(".tmp"))
+            try:
+                with os.scandir(_local(location)) as entries:
+                    names = [e.name for e in entries if e.is_file()]
+            except (FileNotFoundError, NotADirectoryError):
+                names = []
+        return sorted(n for n in names if not n.endswith(".tmp"))
 
     def folders(self, folder: str = "") -> list[str]:
         """Names of the sub-folders directly in ``folder``."""
