@@ -10,6 +10,23 @@ On disk (a folder): ``index.faiss`` (``faiss.serialize_index``), ``metadata.parq
 ``id`` column + metadata fields) and ``manifest.json`` (kind, params, dim, count, sha256 of
 both files). Each file is written to a temporary name and renamed (``atomic_write_bytes``);
 the manifest goes last and its checksums let ``load`` refuse a half-replaced set.
+
+Threads: ``FAISS_THREADS = 2`` with ``OMP_WAIT_POLICY=PASSIVE``, chosen by
+``benchmarks/bench_ann_100k.py`` on this 2-core machine (IVF train+add of 50k vectors / HNSW
+M=32 build of 20k; three runs per setting, each beside 0, 1 or 2 CPU-burning processes). By
+default faiss's bundled libgomp spins (GOMP_SPINCOUNT 300000) at every barrier: two spinning
+threads burnt 15-50% more CPU than one thread for the same build (IVF 3.1-4.3 s vs 2.5-2.9 s)
+and beside one busy core were slower than one thread (IVF 3.4-3.8 s vs 2.6-2.7 s): the stall
+that made wave 1 run single-threaded (its "minutes" were not reproduced at this size). Passive
+threads sleep instead: two of them burn about the CPU of one (IVF 2.9-3.8 s), are as fast as
+one beside a busy core (IVF 2.8-3.2 s, HNSW 3.6-4.9 s vs 3.8-6.0 s) and 1.6-1.8x faster on idle
+cores (IVF 1.6 s vs 2.5 s, HNSW 2.2 s vs 3.9 s). libgomp reads OMP_WAIT_POLICY once, when faiss
+is first imported: GOMP_SPINCOUNT was 0 when the policy was set in ``os.environ`` just before
+``import faiss`` (as at process start) and 300000 when set after. So ``_faiss`` sets it only
+around that first import and restores the environment (torch and other OpenMP users keep
+their own); a value already in the environment wins; if something imported faiss first,
+``faiss_runtime()`` reports the policy as unknown. libgomp keeps the thread count per calling
+thread, so every build, load and search applies ``FAISS_THREADS``.
 """
 
 from __future__ import annotations
@@ -18,6 +35,8 @@ import hashlib
 import io
 import json
 import math
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,17 +62,35 @@ DEFAULTS: dict[str, dict[str, int]] = {
 # as fast (HNSW ef 64 ran at 0.75x flat QPS); ANN pays off on larger corpora.
 
 
-FAISS_THREADS = 1
+FAISS_THREADS = 2  # chosen by measurement with the passive wait policy: see the module docstring
+FAISS_WAIT_POLICY: str | None = "PASSIVE"  # OMP_WAIT_POLICY for faiss's own OpenMP runtime
+_RUNTIME: dict[str, Any] = {}
 
 
 def _faiss() -> Any:
-    """faiss, single-threaded: its OpenMP threads spin-wait, and beside torch's threads or a
-    busy second core that stalled IVF training for minutes here (2 cores); the indexes of a
-    RAG eval corpus build in seconds on one thread."""
+    """faiss with ``FAISS_THREADS`` OpenMP threads for the calling thread and, when this is the
+    first import, ``OMP_WAIT_POLICY=FAISS_WAIT_POLICY`` for its runtime (see the docstring)."""
+    if "faiss" not in sys.modules:
+        before = os.environ.get("OMP_WAIT_POLICY")
+        if before is None and FAISS_WAIT_POLICY:
+            os.environ["OMP_WAIT_POLICY"] = FAISS_WAIT_POLICY
+        try:
+            import faiss  # its bundled libgomp reads OMP_WAIT_POLICY once, here
+        finally:
+            if before is None:
+                os.environ.pop("OMP_WAIT_POLICY", None)  # scoped: torch & co. keep their own
+        _RUNTIME["wait_policy"] = before or FAISS_WAIT_POLICY or "default"
     import faiss
 
+    _RUNTIME.setdefault("wait_policy", "unknown: faiss was imported before rag_eval_assets")
     faiss.omp_set_num_threads(FAISS_THREADS)
     return faiss
+
+
+def faiss_runtime() -> dict[str, Any]:
+    """Threads and OpenMP wait policy FAISS runs with in this process (for run metadata)."""
+    faiss = _faiss()
+    return {"threads": int(faiss.omp_get_max_threads()), "wait_policy": _RUNTIME["wait_policy"]}
 
 
 def _as_matrix(vectors: np.ndarray) -> np.ndarray:
@@ -97,6 +134,7 @@ class VectorIndex:
     def search_rows(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """FAISS rows and scores ``(n, k)``; missing results are row -1 with score -inf."""
         q = _as_matrix(queries)
+        _faiss()  # OpenMP thread counts are per calling thread: apply ours on this one too
         k = min(k, len(self))
         if k <= 0 or len(q) == 0:
             return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
