@@ -17,7 +17,7 @@ from rag_eval_assets.lib.embedding import (
     minilm_model_path,
 )
 from rag_eval_assets.lib.goldens.adapters import load_beir
-from rag_eval_assets.lib.indexing import VectorIndex, build_index, default_nlist
+from rag_eval_assets.lib.indexing import DEFAULTS, VectorIndex, build_index, default_nlist
 from rag_eval_assets.lib.metrics.ann import (
     ann_recall,
     bootstrap_interval,
@@ -149,7 +149,7 @@ def test_save_load_roundtrip(tmp_path: Path, kind: str, params: dict) -> None:
     meta = [{"doc_id": f"d{i // 4}", "chunk_id": f"d{i // 4}#{i % 4}", "page": i % 3} for i in range(400)]
     index = build_index(kind, x, [m["chunk_id"] for m in meta], meta, **params)
     if kind == "ivf":
-        assert index.params["nlist"] == default_nlist(400) == 20
+        assert index.params["nlist"] == default_nlist(400) == 10  # 4√N capped at N/39
     index.save(tmp_path / kind)
     loaded = VectorIndex.load(tmp_path / kind)
     assert (loaded.kind, loaded.params, loaded.ids, loaded.metadata) == (kind, index.params, index.ids, meta)
@@ -159,6 +159,39 @@ def test_save_load_roundtrip(tmp_path: Path, kind: str, params: dict) -> None:
     (tmp_path / kind / "metadata.parquet").write_bytes(b"torn")
     with pytest.raises(ValueError, match="does not match"):
         VectorIndex.load(tmp_path / kind)
+
+
+def test_default_nlist_rule() -> None:
+    assert [default_nlist(n) for n in (0, 10, 400, 5183, 100_000, 1_000_000)] == [1, 1, 10, 132, 1265, 4000]
+
+
+def clustered(n: int, dim: int = 32, centres: int = 40, seed: int = 0) -> np.ndarray:
+    """Unit vectors around ``centres`` random centres (clustered like embeddings, unlike uniform noise)."""
+    rng = np.random.default_rng(seed)
+    c = rng.standard_normal((centres, dim))
+    x = c[rng.integers(0, centres, n)] + 0.6 * rng.standard_normal((n, dim))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+@pytest.mark.parametrize("kind", ["hnsw", "ivf"])
+def test_library_defaults_build_search_and_reload(tmp_path: Path, kind: str) -> None:
+    data = clustered(3200)
+    x, q = data[:3000], data[3000:]  # queries held out, never indexed
+    ids = [f"c{i}" for i in range(len(x))]
+    index = build_index(kind, x, ids)
+    expected = dict(DEFAULTS[kind])
+    if kind == "ivf":
+        expected.update(nlist=default_nlist(3000), nprobe=min(expected["nprobe"], default_nlist(3000)))
+    assert index.params == expected
+    recall = ann_recall(index, build_index("flat", x, ids), q, k=10)
+    assert recall.recall >= 0.95 and recall.n_queries == 200
+    index.save(tmp_path / kind)
+    loaded = VectorIndex.load(tmp_path / kind)
+    assert loaded.params == expected and loaded.search(q[:5], 10) == index.search(q[:5], 10)
+    if kind == "hnsw":
+        assert loaded.index.hnsw.efSearch == expected["ef_search"]
+    else:
+        assert (loaded.index.nprobe, loaded.index.nlist) == (expected["nprobe"], expected["nlist"])
 
 
 def test_build_index_validates() -> None:
@@ -208,7 +241,7 @@ def test_hnsw_and_ivf_recall_vs_flat_on_real_embeddings(scifact_vectors: tuple) 
     points = sweep(ivf, flat, queries, [1, 4, default_nlist(len(corpus))], k=10, min_seconds=0.01)
     recalls = [p.recall.recall for p in points]
     assert recalls[0] < recalls[1] <= recalls[2] == 1.0  # probing every list is exact search
-    assert ivf.params["nprobe"] == 16  # the knob is restored after the sweep
+    assert ivf.params["nprobe"] == min(DEFAULTS["ivf"]["nprobe"], ivf.params["nlist"])  # knob restored after the sweep
     best = cheapest_at_recall(points, 0.95)
     assert best is not None and best.value in (4, default_nlist(len(corpus)))
     assert cheapest_at_recall(points, 1.01) is None

@@ -3,13 +3,30 @@ metadata table, persisted atomically.
 
 Kinds: ``flat`` (``IndexFlatIP``, exact: the reference for ANN recall), ``hnsw``
 (``IndexHNSWFlat``, inner-product metric; ``M``, ``ef_construction``, ``ef_search``) and
-``ivf`` (``IndexIVFFlat`` over a flat-IP coarse quantizer; ``nlist`` defaults to round(√N),
-``nprobe``). FAISS row ``i`` is ``ids[i]`` and ``metadata[i]``.
+``ivf`` (``IndexIVFFlat`` over a flat-IP coarse quantizer; ``nlist`` defaults to
+``default_nlist(N)`` = min(4√N, N/39), ``nprobe``). FAISS row ``i`` is ``ids[i]`` and ``metadata[i]``.
 
 On disk (a folder): ``index.faiss`` (``faiss.serialize_index``), ``metadata.parquet`` (the
 ``id`` column + metadata fields) and ``manifest.json`` (kind, params, dim, count, sha256 of
 both files). Each file is written to a temporary name and renamed (``atomic_write_bytes``);
 the manifest goes last and its checksums let ``load`` refuse a half-replaced set.
+
+Threads: ``FAISS_THREADS = 2`` with ``OMP_WAIT_POLICY=PASSIVE``, chosen by
+``benchmarks/bench_ann_100k.py`` on this 2-core machine (IVF train+add of 50k vectors / HNSW
+M=32 build of 20k; three runs per setting, each beside 0, 1 or 2 CPU-burning processes). By
+default faiss's bundled libgomp spins (GOMP_SPINCOUNT 300000) at every barrier: two spinning
+threads burnt 15-50% more CPU than one thread for the same build (IVF 3.1-4.3 s vs 2.5-2.9 s)
+and beside one busy core were slower than one thread (IVF 3.4-3.8 s vs 2.6-2.7 s): the stall
+that made wave 1 run single-threaded (its "minutes" were not reproduced at this size). Passive
+threads sleep instead: two of them burn about the CPU of one (IVF 2.9-3.8 s), are as fast as
+one beside a busy core (IVF 2.8-3.2 s, HNSW 3.6-4.9 s vs 3.8-6.0 s) and 1.6-1.8x faster on idle
+cores (IVF 1.6 s vs 2.5 s, HNSW 2.2 s vs 3.9 s). libgomp reads OMP_WAIT_POLICY once, when faiss
+is first imported: GOMP_SPINCOUNT was 0 when the policy was set in ``os.environ`` just before
+``import faiss`` (as at process start) and 300000 when set after. So ``_faiss`` sets it only
+around that first import and restores the environment (torch and other OpenMP users keep
+their own); a value already in the environment wins; if something imported faiss first,
+``faiss_runtime()`` reports the policy as unknown. libgomp keeps the thread count per calling
+thread, so every build, load and search applies ``FAISS_THREADS``.
 """
 
 from __future__ import annotations
@@ -18,6 +35,8 @@ import hashlib
 import io
 import json
 import math
+import os
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,26 +53,52 @@ INDEX_KINDS = ("flat", "hnsw", "ivf")
 INDEX_FILE, METADATA_FILE, MANIFEST_FILE = "index.faiss", "metadata.parquet", "manifest.json"
 DEFAULTS: dict[str, dict[str, int]] = {
     "flat": {},
-    "hnsw": {"M": 32, "ef_construction": 200, "ef_search": 64},
-    "ivf": {"nprobe": 16},
+    "hnsw": {"M": 16, "ef_construction": 100, "ef_search": 48},
+    "ivf": {"nprobe": 32},
 }
-# Defaults from benchmarks/bench_index.py (SciFact, 5,183 MiniLM vectors, 809 real queries):
-# HNSW(M=32) ef_search 32 -> recall@10 0.984, 64 -> 0.995; IVF(nlist=72) nprobe 8 -> 0.887,
-# 16 -> 0.954. The defaults keep recall@10 >= 0.95 with a margin. At this size exact search is
-# as fast (HNSW ef 64 ran at 0.75x flat QPS); ANN pays off on larger corpora.
+# Chosen by benchmarks/bench_ann_100k.py (100,000 synthetic vectors calibrated on SciFact, and a
+# second generator that extrapolates differently) and benchmarks/bench_index.py (SciFact, 5,183
+# MiniLM vectors, 809 real claims): the cheapest setting whose recall@10 95% lower bound is
+# >= 0.96 on all three (0.01 above the recall gate, so a new corpus does not fail the gate on
+# noise). HNSW M=16/efC=100/ef=48: SciFact 0.986 [0.983, 0.989]; 100k 0.994 and 0.979 (second
+# generator, where ef=32 drops to 0.964 [0.956]) at ~5x flat QPS with all queries in one call
+# and 100-200x one query per call; builds 100k in ~12 s on 2 free cores. At equal recall M=32
+# (ef 32) searches no faster and builds ~2x slower; efConstruction 200 adds <= 0.002 recall for
+# 2.5x the build, 40 loses 0.02. IVF nlist=min(4√N, N/39), nprobe=32: SciFact (nlist 132) 0.975
+# [0.971], 100k (nlist 1,265) 0.998 and 0.987 at ~2.4x flat (~37x one query per call). The
+# synthetic sets reach recall 0.95 with 2-8 of 1,265 lists probed; real claims on SciFact need
+# 24-32 of 132, so nprobe keeps the real-data margin. Measured numbers: the benchmark outputs.
 
 
-FAISS_THREADS = 1
+FAISS_THREADS = 2  # chosen by measurement with the passive wait policy: see the module docstring
+FAISS_WAIT_POLICY: str | None = "PASSIVE"  # OMP_WAIT_POLICY for faiss's own OpenMP runtime
+_RUNTIME: dict[str, Any] = {}
 
 
 def _faiss() -> Any:
-    """faiss, single-threaded: its OpenMP threads spin-wait, and beside torch's threads or a
-    busy second core that stalled IVF training for minutes here (2 cores); the indexes of a
-    RAG eval corpus build in seconds on one thread."""
+    """faiss with ``FAISS_THREADS`` OpenMP threads for the calling thread and, when this is the
+    first import, ``OMP_WAIT_POLICY=FAISS_WAIT_POLICY`` for its runtime (see the docstring)."""
+    if "faiss" not in sys.modules:
+        before = os.environ.get("OMP_WAIT_POLICY")
+        if before is None and FAISS_WAIT_POLICY:
+            os.environ["OMP_WAIT_POLICY"] = FAISS_WAIT_POLICY
+        try:
+            import faiss  # its bundled libgomp reads OMP_WAIT_POLICY once, here
+        finally:
+            if before is None:
+                os.environ.pop("OMP_WAIT_POLICY", None)  # scoped: torch & co. keep their own
+        _RUNTIME["wait_policy"] = before or FAISS_WAIT_POLICY or "default"
     import faiss
 
+    _RUNTIME.setdefault("wait_policy", "unknown: faiss was imported before rag_eval_assets")
     faiss.omp_set_num_threads(FAISS_THREADS)
     return faiss
+
+
+def faiss_runtime() -> dict[str, Any]:
+    """Threads and OpenMP wait policy FAISS runs with in this process (for run metadata)."""
+    faiss = _faiss()
+    return {"threads": int(faiss.omp_get_max_threads()), "wait_policy": _RUNTIME["wait_policy"]}
 
 
 def _as_matrix(vectors: np.ndarray) -> np.ndarray:
@@ -97,6 +142,7 @@ class VectorIndex:
     def search_rows(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """FAISS rows and scores ``(n, k)``; missing results are row -1 with score -inf."""
         q = _as_matrix(queries)
+        _faiss()  # OpenMP thread counts are per calling thread: apply ours on this one too
         k = min(k, len(self))
         if k <= 0 or len(q) == 0:
             return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
@@ -145,16 +191,17 @@ class VectorIndex:
 
 
 def default_nlist(n: int) -> int:
-    """IVF list count: round(√N), at least 1."""
-    return max(1, round(math.sqrt(n)))
+    """IVF list count: round(4√N), capped at N/39 (FAISS's minimum of 39 training vectors per
+    list, below which its k-means warns), at least 1."""
+    return max(1, min(round(4 * math.sqrt(n)), n // 39))
 
 
 def build_index(kind: str, vectors: np.ndarray, ids: Sequence[str],
                 metadata: Sequence[Mapping[str, Any]] | None = None, **params: Any) -> VectorIndex:
     """Build a ``flat`` | ``hnsw`` | ``ivf`` index over unit-norm ``vectors`` with string ``ids``.
 
-    hnsw params: ``M`` (graph degree, 32), ``ef_construction`` (200), ``ef_search`` (64).
-    ivf params: ``nlist`` (round(√N)), ``nprobe`` (16, capped at nlist); trained on the vectors
+    hnsw params: ``M`` (graph degree, 16), ``ef_construction`` (100), ``ef_search`` (48).
+    ivf params: ``nlist`` (``default_nlist``), ``nprobe`` (32, capped at nlist); trained on the vectors
     themselves (k-means, FAISS's seed). ``metadata``: one mapping per vector (doc_id, chunk_id, …).
     """
     if kind not in INDEX_KINDS:

@@ -100,17 +100,23 @@ def ann_recall(index: VectorIndex, exact: VectorIndex, queries: np.ndarray, k: i
     return RecallEstimate(mean, low, high, k, len(per_query))
 
 
-def measure_qps(index: VectorIndex, queries: np.ndarray, k: int, min_seconds: float = 0.2) -> float:
-    """Queries per second of batch search, repeating the batch until ``min_seconds`` elapsed."""
+def measure_qps(index: VectorIndex, queries: np.ndarray, k: int, min_seconds: float = 0.2,
+                batch_size: int | None = None) -> float:
+    """Queries per second, repeating the queries until ``min_seconds`` elapsed. ``batch_size``
+    None searches all queries in one call (how the pipeline searches: flat search is then one
+    BLAS matrix product); 1 is one call per query (an interactive caller)."""
     if len(queries) == 0:
         return 0.0
+    step = len(queries) if batch_size is None else max(1, int(batch_size))
+    batches = [queries[i: i + step] for i in range(0, len(queries), step)]
     done, start = 0, time.perf_counter()
     while True:
-        index.search_rows(queries, k)
-        done += len(queries)
-        elapsed = time.perf_counter() - start
-        if elapsed >= min_seconds:
-            return done / elapsed
+        for batch in batches:
+            index.search_rows(batch, k)
+            done += len(batch)
+            elapsed = time.perf_counter() - start
+            if elapsed >= min_seconds:
+                return done / elapsed
 
 
 def sweep(index: VectorIndex, exact: VectorIndex, queries: np.ndarray, values: Iterable[int],
