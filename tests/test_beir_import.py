@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from rag_eval_assets.lib.documents import doc_id_for, read_metadata, scan_corpus
-from rag_eval_assets.lib.goldens import GoldenSet, load_qrels
-from rag_eval_assets.lib.goldens import beir_import
+from rag_eval_assets.lib.goldens import GoldenSet, beir_import, load_qrels
 from rag_eval_assets.lib.goldens.beir_import import MARKER, import_beir, safe_name
 from rag_eval_assets.lib.ontology import Ontology
 
@@ -40,7 +39,8 @@ QRELS = "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\t_d/2\t2\n"
 
 @pytest.fixture
 def tiny(tmp_path: Path) -> Path:
-    return write_beir(tmp_path / "tiny", CORPUS, QUERIES, QRELS, "doc_id\tstructured\tnote\nd1\tTrue\tx\n_d/2\tFalse\t\n")
+    meta = "doc_id\tstructured\tnote\nd1\tTrue\tx\n_d/2\tFalse\t\n"
+    return write_beir(tmp_path / "tiny", CORPUS, QUERIES, QRELS, meta)
 
 
 def test_tiny_beir_folder(tiny: Path, tmp_path: Path) -> None:
@@ -57,7 +57,8 @@ def test_tiny_beir_folder(tiny: Path, tmp_path: Path) -> None:
     assert (corpus / by_id["_d/2"]["path"]).read_text("utf-8") == "Beta text, no title."
     assert by_id["d1"]["title"] == "First title" and "title" not in by_id["_d/2"]
     assert [r["doc_class"] for r in rows] == ["beir_document", "beir_document", "review"]
-    assert by_id["d1"]["structured"] is True and by_id["_d/2"]["structured"] is False and "structured" not in by_id["D1"]
+    assert by_id["d1"]["structured"] is True and by_id["_d/2"]["structured"] is False
+    assert "structured" not in by_id["D1"]
     assert "note" not in by_id["d1"]  # not a bool column: not an ontology field
 
     ontology = Ontology.load(out / "ontology.yaml")
