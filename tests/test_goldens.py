@@ -131,24 +131,35 @@ def test_absent_files_give_empty_results(tmp_path: Path) -> None:
 
 
 PII_ROW = {"doc_id": DOC_A, "start": 0, "end": 4, "entity_type": "PERSON"}
+PII_ROW_2 = {**PII_ROW, "start": 10, "end": 14}
 MALFORMED = [
-    # (file, content, line, message fragment)
-    ("pii.jsonl", jsonl(PII_ROW, PII_ROW) + '{"doc_id": "x", "start": 1,\n', 3, "bad JSON"),
+    # (file, content, line, message fragment); line None: the whole file is unusable
+    ("pii.jsonl", jsonl(PII_ROW, PII_ROW_2) + '{"doc_id": "x", "start": 1,\n', 3, "bad JSON"),
     ("pii.jsonl", "\n" + jsonl(PII_ROW, {**PII_ROW, "end": None}), 3, "'end'"),
     ("pii.jsonl", jsonl(PII_ROW, {k: v for k, v in PII_ROW.items() if k != "entity_type"}), 2,
      "missing key 'entity_type'"),
     ("pii.jsonl", jsonl(PII_ROW, {**PII_ROW, "start": 9, "end": 3}), 2, "bad span"),
     ("pii.jsonl", jsonl({**PII_ROW, "start": -1}), 1, "bad span"),
     ("pii.jsonl", jsonl(PII_ROW, {**PII_ROW, "start": "0"}), 2, "'start'"),
-    ("pii.jsonl", jsonl(PII_ROW, PII_ROW, {**PII_ROW, "entity_type": "SECRET"}), 3, "unknown label 'SECRET'"),
+    ("pii.jsonl", jsonl(PII_ROW, PII_ROW_2, {**PII_ROW, "entity_type": "SECRET"}), 3, "unknown label 'SECRET'"),
+    ("pii.jsonl", jsonl(PII_ROW, PII_ROW_2, {**PII_ROW, "entity_type": "EMAIL_ADDRESS"}), 3, "duplicate span [0, 4)"),
+    ("pii.jsonl", jsonl(PII_ROW, PII_ROW_2, {**PII_ROW, "start": 12, "end": 20}), 3, "overlaps [10, 14)"),
+    ("pii.jsonl", jsonl(PII_ROW, PII_ROW_2, {**PII_ROW, "start": 2, "end": 11}), 3, "overlaps [0, 4)"),
     ("dedup/pairs.csv", "doc_a,doc_b,label,kind\na,b,duplicate,exact\nc,d,maybe,exact\n", 3, "unknown label 'maybe'"),
     ("dedup/pairs.csv", "doc_a,doc_b,label,kind\na,b,duplicate,exact\nb,a,distinct,\n", 3, "duplicate pair"),
     ("dedup/clusters.csv", "doc_id,cluster_id\na,1\na,2\n", 3, "duplicate doc_id 'a'"),
     ("retrieval/qrels/test.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\n", 3, "expected 3 columns, got 2"),
     ("retrieval/qrels/test.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td2\thigh\n", 3, "expected an integer"),
-    ("retrieval/qrels/test.tsv", "qid\tdid\tscore\nq1\td1\t1\n", 1, "header lacks columns"),
-    ("retrieval/queries.jsonl", jsonl({"_id": "q1", "text": "a", "metadata": {"answer": "x", "intent": "y"}}),
-     1, "metadata: missing key 'doc_class'"),
+    ("retrieval/qrels/test.tsv", "qid\tdid\tscore\nq1\td1\t1\n", None, "header (line 1) lacks columns"),
+    ("retrieval/qrels/test.tsv", "query-id\tcorpus-id\tscore\nq1\td1\t1\nq1\td1\t1\nq1\td1\t2\n", 4,
+     "grade 2 here but 1 on line 2"),
+    ("retrieval/queries.jsonl", jsonl({"_id": "q1", "text": "a", "metadata": {"answer": "x", "intent": 3}}),
+     1, "metadata: 'intent': expected string"),
+    ("retrieval/queries.jsonl", jsonl({"_id": "q1", "text": "a"}, {"_id": "q1", "text": "b"}), 2,
+     "duplicate query id 'q1'"),
+    ("retrieval/filters.jsonl", jsonl({"query_id": "q", "predicate": {"a": "x"}, "correct": True},
+                                      {"query_id": "q", "predicate": {"a": "x"}, "correct": False}), 2,
+     "duplicate filter case"),
     ("retrieval/filters.jsonl", jsonl({"query_id": "q", "predicate": {"locale": []}, "correct": True}), 1,
      "non-empty list"),
     ("language.json", '{\n  "a": "en",\n  "b": "english"\n}\n', 3, "ISO 639-1"),
@@ -159,12 +170,14 @@ MALFORMED = [
     ("tables.jsonl", jsonl({"doc_id": "a", "page": 0, "table_index": 0, "html": TABLE}), 1, "'page'"),
     ("documents.jsonl", jsonl({"doc_id": "0" * 16, "path": "a.pdf", "doc_class": "x", "language": "en"}), 1,
      "is not doc_id_for"),
+    ("documents.jsonl", jsonl(*[{"doc_id": doc_id_for("a.pdf"), "path": "a.pdf", "doc_class": "x",
+                                 "language": "en"}] * 2), 2, "duplicate doc_id"),
 ]
 
 LOADERS = {
     "pii.jsonl": load_pii_spans, "dedup/pairs.csv": load_dedup_pairs,
     "dedup/clusters.csv": load_dedup_clusters, "retrieval/qrels/test.tsv": load_all_qrels,
-    "retrieval/queries.jsonl": lambda r: load_queries(r / "retrieval/queries.jsonl"),
+    "retrieval/queries.jsonl": lambda r, **kw: load_queries(r / "retrieval/queries.jsonl", **kw),
     "retrieval/filters.jsonl": load_filters, "language.json": load_language_labels,
     "boilerplate.json": load_boilerplate, "headings.jsonl": load_headings, "tables.jsonl": load_tables,
     "documents.jsonl": load_documents,
@@ -180,7 +193,11 @@ def test_malformed_row_names_file_and_line(tmp_path: Path, rel: str, content: st
         LOADERS[rel](tmp_path)
     err = info.value
     assert (Path(err.path), err.line) == (tmp_path / rel, line)
-    assert str(err).startswith(f"{tmp_path / rel}:{line}: ") and fragment in str(err)
+    where = f"{tmp_path / rel}" if line is None else f"{tmp_path / rel}:{line}"
+    assert str(err).startswith(f"{where}: ") and fragment in str(err)
+    collected: list[GoldenSetError] = []  # the same row with an error sink: reported once, no raise
+    LOADERS[rel](tmp_path, errors=collected)
+    assert [(Path(e.path), e.line) for e in collected] == [(tmp_path / rel, line)]
 
 
 def test_pii_span_checked_against_parse_reference(golden_root: Path) -> None:
@@ -219,11 +236,12 @@ def test_golden_set_collects_errors_and_keeps_other_files(golden_root: Path) -> 
                               "retrieval/filters.jsonl": jsonl({"query_id": "nope", "predicate": {"a": "b"},
                                                                 "correct": True})})
     gs = GoldenSet.load(golden_root)
-    assert [(Path(e.path).name, e.line) for e in gs.errors] == [("pii.jsonl", 2), ("filters.jsonl", None)]
-    assert "query ids not in" in str(gs.errors[1])
-    assert gs.pii == {} and gs.parse[DOC_A] == TEXT_A and gs.qrels["test"]["q1"][DOC_A] == 2
+    assert [(Path(e.path).name, e.line) for e in gs.errors] == [("pii.jsonl", 2), ("filters.jsonl", 1)]
+    assert "query id 'nope' not in" in str(gs.errors[1]) and gs.filters[0].line == 1
+    assert gs.pii == {DOC_A: [PiiSpan(0, 4, "PERSON")]}  # the good row of the broken file is kept
+    assert gs.parse[DOC_A] == TEXT_A and gs.qrels["test"]["q1"][DOC_A] == 2
     summary = gs.summary()
-    assert summary["parse"] == 2 and summary["pii_spans"] == 0 and summary["errors"] == 2
+    assert summary["parse"] == 2 and summary["pii_spans"] == 1 and summary["errors"] == 2
     assert summary["qrels"] == 2 and summary["tables"] == 3 and summary["dedup_clusters"] == 1
 
 
@@ -248,3 +266,76 @@ def test_sample_golden_set_is_clean() -> None:
     assert gs.errors == [], "\n".join(map(str, gs.errors))
     summary = gs.summary()
     assert summary["parse"] > 0 and summary["pii_spans"] > 0 and summary["qrels"] > 0, summary
+
+
+def test_every_bad_row_reported_and_every_good_row_kept(golden_root: Path) -> None:
+    """One bad row appended to (or inside) each file kind: each is one error at file:line, the
+    good rows of the same file are all loaded."""
+    doc_c = doc_id_for("c.txt")
+    bad = {
+        "documents.jsonl": GOLDEN_FILES["documents.jsonl"] + jsonl(
+            {"doc_id": "0" * 16, "path": "c.txt", "doc_class": "x", "language": "en"}),  # line 3
+        f"parse/{doc_c}.txt": "ok\n\xff\n",  # replaced by bytes below: undecodable at line 2
+        f"parse/pages/{DOC_A}/0.txt": "page zero",  # not a 1-based page: the file, line None
+        "headings.jsonl": GOLDEN_FILES["headings.jsonl"] + jsonl({"doc_id": DOC_B, "headings": [{"level": 0,
+                                                                                                  "text": "x"}]}),
+        "tables.jsonl": GOLDEN_FILES["tables.jsonl"] + jsonl({"doc_id": DOC_B, "page": 0, "table_index": 1,
+                                                              "html": TABLE}),  # line 4
+        "boilerplate.json": json.dumps({DOC_B: "Hallo Welt", DOC_A: 3}, indent=2),  # line 3
+        "language.json": json.dumps({DOC_A: "en", DOC_B: "de", doc_c: "english"}, indent=2),  # line 4
+        "dedup/pairs.csv": GOLDEN_FILES["dedup/pairs.csv"] + "a,a,duplicate,exact\n",  # line 4
+        "dedup/clusters.csv": GOLDEN_FILES["dedup/clusters.csv"] + f"{doc_c},\n",  # line 4
+        "pii.jsonl": GOLDEN_FILES["pii.jsonl"] + jsonl(
+            {"doc_id": DOC_A, "start": 20, "end": 27, "entity_type": "PHONE_NUMBER"}),  # line 3: overlaps
+        "pii_annotated.json": json.dumps([DOC_A, "nope"], indent=2),  # line 3
+        "retrieval/queries.jsonl": GOLDEN_FILES["retrieval/queries.jsonl"] + jsonl(
+            {"_id": "q3"}, {"_id": "q4", "text": "a plain BEIR row"}),  # line 3 bad, line 4 good
+        "retrieval/qrels/test.tsv": GOLDEN_FILES["retrieval/qrels/test.tsv"] + f"q1\t{doc_c}\tx\r\n",  # line 4
+        "retrieval/filters.jsonl": GOLDEN_FILES["retrieval/filters.jsonl"] + jsonl(
+            {"query_id": "q1", "predicate": {"current": False}, "correct": True}),  # line 3: duplicate
+    }
+    write_files(golden_root, bad)
+    (golden_root / f"parse/{doc_c}.txt").write_bytes(b"ok\n\xff\n")
+    gs = GoldenSet.load(golden_root)
+    where = [(Path(e.path).relative_to(golden_root).as_posix(), e.line) for e in gs.errors]
+    assert where == [
+        ("documents.jsonl", 3), (f"parse/{doc_c}.txt", 2), (f"parse/pages/{DOC_A}/0.txt", None),
+        ("headings.jsonl", 2), ("tables.jsonl", 4), ("boilerplate.json", 3), ("language.json", 4),
+        ("dedup/pairs.csv", 4), ("dedup/clusters.csv", 4), ("pii.jsonl", 3), ("pii_annotated.json", 3),
+        ("retrieval/queries.jsonl", 3), ("retrieval/qrels/test.tsv", 4), ("retrieval/filters.jsonl", 3),
+    ], "\n".join(map(str, gs.errors))
+    assert all(str(e).startswith(f"{e.path}:{e.line}: ") for e in gs.errors if e.line is not None)
+    assert gs.summary() == {
+        "documents": 2, "parse": 2, "pages": 2, "headings": 2, "tables": 3, "boilerplate": 1,
+        "language": 2, "dedup_pairs": 2, "dedup_clusters": 1, "pii_spans": 2, "queries": 3,
+        "qrels": 2, "filters": 2, "errors": 14}
+    assert gs.pii_annotated == {DOC_A} and gs.query_metadata["q4"] == {}
+    assert [c.line for c in gs.filters] == [1, 2]
+
+
+def test_whole_file_problems_are_one_error_without_line(tmp_path: Path) -> None:
+    write_files(tmp_path, {"retrieval/qrels/test.tsv": "q\td\ts\nq1\td1\t1\n"})
+    (tmp_path / "pii.jsonl").write_bytes(jsonl(PII_ROW).encode("utf-16"))  # not UTF-8 at all
+    (tmp_path / "headings.jsonl").write_bytes(b'{"doc_id": "a", "headings": []}\n{"doc_id": "\xff"}\n'
+                                              b'{"doc_id": "b", "headings": []}\n')
+    gs = GoldenSet.load(tmp_path)
+    assert [(Path(e.path).name, e.line) for e in gs.errors] == [("headings.jsonl", 2), ("pii.jsonl", None),
+                                                                 ("test.tsv", None)]
+    assert "not UTF-8 text" in str(gs.errors[1]) and "header (line 1) lacks columns" in str(gs.errors[2])
+    assert set(gs.headings) == {"a", "b"} and gs.pii == {} and gs.qrels == {"test": {}}
+
+
+def test_json_syntax_error_keeps_the_members_before_it(tmp_path: Path) -> None:
+    write_files(tmp_path, {"language.json": '{\n  "a": "en",\n  "b": "de"\n  "c": "fr"\n}\n'})
+    errors: list[GoldenSetError] = []
+    assert load_language_labels(tmp_path, errors) == {"a": "en", "b": "de"}
+    assert [e.line for e in errors] == [4] and "the rest of the file is not read" in str(errors[0])
+
+
+def test_plain_beir_queries_need_no_metadata(tmp_path: Path) -> None:
+    write_files(tmp_path, {"q.jsonl": jsonl({"_id": "1", "text": "plain"}, {"_id": 2, "text": "int id"},
+                                            {"_id": "3", "text": "partial", "metadata": {"intent": "lookup"}},
+                                            {"_id": "4", "text": "other keys", "metadata": {"123": [1]}})})
+    queries, meta = load_queries(tmp_path / "q.jsonl")
+    assert queries == {"1": "plain", "2": "int id", "3": "partial", "4": "other keys"}
+    assert meta["1"] == {} and meta["3"] == {"intent": "lookup"} and meta.get("5", {}).get("answer") is None

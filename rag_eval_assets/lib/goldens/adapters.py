@@ -224,7 +224,7 @@ def load_beir(folder: str | Path, split: str = "train") -> BeirDataset:
     if not qrels_path.is_file():
         raise GoldenSetError(qrels_path, None, f"no qrels for split {split!r}")
     corpus = load_beir_corpus(folder / "corpus.jsonl")
-    all_queries, _ = load_queries(folder / "queries.jsonl", required_metadata={})
+    all_queries, _ = load_queries(folder / "queries.jsonl", metadata_types={})
     qrels = load_qrels(qrels_path)
     missing_q = sorted(set(qrels) - set(all_queries))
     missing_d = sorted({d for judged in qrels.values() for d in judged} - set(corpus))

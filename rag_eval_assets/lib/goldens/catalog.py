@@ -1,22 +1,22 @@
-"""GoldenSet: every golden file of one folder, loaded with per-file error collection.
+"""GoldenSet: every golden file of one folder, loaded with every error collected.
 
-``GoldenSet.load(root)`` never aborts on a malformed file: the file's data stays empty and its
-GoldenSetError goes to ``errors`` (a broken ``pii.jsonl`` does not lose the parse references).
+``GoldenSet.load(root)`` never aborts on malformed data: each bad row is a GoldenSetError in
+``errors`` naming file and 1-based line, the row is skipped, and the good rows of the same file
+are used (a bad ``pii.jsonl`` row costs that span only). A whole-file problem (unreadable, not
+UTF-8 text, a CSV/TSV header without the required columns) is one error with line None and
+that file gives no data. Duplicates are errors, the first occurrence kept (see ``formats``).
 Cross-file checks (PII spans inside their parse reference, qrels and filters naming known
 queries) are reported the same way. This is what the Dagster golden-set asset calls.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from rag_eval_assets.lib.goldens import formats as f
 from rag_eval_assets.lib.goldens.rows import GoldenSetError
-
-T = TypeVar("T")
 
 
 @dataclass
@@ -66,48 +66,43 @@ class GoldenSet:
 
     @classmethod
     def load(cls, root: str | Path) -> "GoldenSet":
-        """Load every file present under ``root``, collecting one error per broken file."""
+        """Load every file present under ``root``: good rows kept, every bad row in ``errors``."""
         gs = cls(Path(root))
         if not gs.root.is_dir():
             gs.errors.append(GoldenSetError(gs.root, None, "golden-set folder does not exist"))
             return gs
-        gs.documents = gs._try(f.load_documents, {})
-        gs.parse = gs._try(f.load_parse_references, {})
-        gs.pages = gs._try(f.load_page_references, {})
-        gs.headings = gs._try(f.load_headings, {})
-        gs.tables = gs._try(f.load_tables, {})
-        gs.boilerplate = gs._try(f.load_boilerplate, {})
-        gs.language = gs._try(f.load_language_labels, {})
-        gs.dedup_pairs = gs._try(f.load_dedup_pairs, [])
-        gs.dedup_clusters = gs._try(f.load_dedup_clusters, {})
-        gs.pii = gs._try(lambda r: f.load_pii_spans(r, texts=gs.parse), {})
-        gs.pii_annotated = gs._try(lambda r: f.load_pii_annotated(r, texts=gs.parse), frozenset())
-        queries_path = gs.root / f.QUERIES
-        gs.queries, gs.query_metadata = gs._try(
-            lambda r: f.load_queries(queries_path) if queries_path.is_file() else ({}, {}), ({}, {}))
-        gs.qrels = gs._try(f.load_all_qrels, {})
-        gs.filters = gs._try(f.load_filters, [])
+        r, errors = gs.root, gs.errors
+        gs.documents = f.load_documents(r, errors)
+        gs.parse = f.load_parse_references(r, errors)
+        gs.pages = f.load_page_references(r, errors)
+        gs.headings = f.load_headings(r, errors)
+        gs.tables = f.load_tables(r, errors)
+        gs.boilerplate = f.load_boilerplate(r, errors)
+        gs.language = f.load_language_labels(r, errors)
+        gs.dedup_pairs = f.load_dedup_pairs(r, errors)
+        gs.dedup_clusters = f.load_dedup_clusters(r, errors)
+        gs.pii = f.load_pii_spans(r, texts=gs.parse, errors=errors)
+        gs.pii_annotated = f.load_pii_annotated(r, texts=gs.parse, errors=errors)
+        gs.queries, gs.query_metadata = f.load_queries(r / f.QUERIES, errors=errors)
+        gs.qrels = f.load_all_qrels(r, errors)
+        gs.filters = f.load_filters(r, errors)
         gs._check_query_ids()
         return gs
 
-    def _try(self, loader: Callable[[Path], T], empty: T) -> T:
-        try:
-            return loader(self.root)
-        except GoldenSetError as exc:
-            self.errors.append(exc)
-            return empty
-
     def _check_query_ids(self) -> None:
-        """qrels and filters must name queries of queries.jsonl (when it loaded)."""
+        """qrels and filters must name queries of queries.jsonl (when it loaded): one error per
+        qrels file (with the count), one per filter case (with its line); the rows stay."""
         if not self.queries:
             return
-        named = {f.QRELS_DIR + f"/{split}.tsv": set(q) for split, q in self.qrels.items()}
-        named[f.FILTERS] = {c.query_id for c in self.filters}
-        for rel, ids in named.items():
-            unknown = sorted(ids - set(self.queries))
+        for split, qrels in self.qrels.items():
+            unknown = sorted(set(qrels) - set(self.queries))
             if unknown:
-                self.errors.append(GoldenSetError(
-                    self.root / rel, None, f"{len(unknown)} query ids not in {f.QUERIES}: {unknown[:5]}"))
+                self.errors.append(GoldenSetError(self.root / f.QRELS_DIR / f"{split}.tsv", None,
+                                                  f"{len(unknown)} query ids not in {f.QUERIES}: {unknown[:5]}"))
+        for case in self.filters:
+            if case.query_id not in self.queries:
+                self.errors.append(GoldenSetError(self.root / f.FILTERS, case.line,
+                                                  f"query id {case.query_id!r} not in {f.QUERIES}"))
 
     def summary(self) -> dict[str, int]:
         """Counts per kind of data (0 = no reference for that stage) plus the error count."""
