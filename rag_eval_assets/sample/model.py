@@ -151,6 +151,7 @@ class Doc:
     html: HtmlPage | None = None
     raw_text: str | None = None
     pii: list[PiiSpan] = field(default_factory=list)
+    pii_issued: list[tuple[str, str]] = field(default_factory=list)  # (entity, value) of every PII value written
     procedure: str | None = None  # title of the product procedure it contains, if any
     base: bool = True
     pages: list[list[int]] | None = None  # block indices per page, set by the PDF renderers

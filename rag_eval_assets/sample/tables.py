@@ -93,12 +93,16 @@ _BUILDERS = {"prices": _prices, "quotas": _quotas, "usage": _usage}
 
 def make_table(rng: random.Random, registry: FactRegistry, product: str, version: str, kind: str, number: int,
                base: bool) -> tuple[TableSpec, str, list[Fact]]:
-    """A table of ``kind`` about a product version in a seeded region, its caption and cell facts."""
+    """A table of ``kind`` about a product version in a seeded region, its caption and cell facts.
+
+    The region is one no base document has a table of this kind for. An extra document's table
+    is seeded by its key alone, so two documents naming the same table show the same table.
+    """
     regions = list(REGIONS)
     rng.shuffle(regions)
-    region = next((r for r in regions if registry.is_free((product, version, f"table-{kind}", r), base)), regions[0])
+    region = next(r for r in regions if registry.is_free((product, version, f"table-{kind}", r), base))
     registry.claim((product, version, f"table-{kind}", region), base)
-    spec, cells = _BUILDERS[kind](rng, product)
+    spec, cells = _BUILDERS[kind](rng if base else registry.world_rng(product, version, kind, region), product)
     name = f"{PRODUCT_NAMES[product]} {version} {KIND_TITLES[kind]} ({region})"
     spec = TableSpec(spec.cells, spec.spans, spec.header_rows, title=name)
     facts = []

@@ -17,13 +17,14 @@ from typing import Any
 from rag_eval_assets.lib.documents import METADATA_FILENAME
 from rag_eval_assets.sample.html_page import render_html
 from rag_eval_assets.sample.model import Doc
+from rag_eval_assets.sample.pii import unannotated
 from rag_eval_assets.sample.plan import EXT
 from rag_eval_assets.sample.render_office import render_docx, render_markdown
 from rag_eval_assets.sample.render_pdf import render_pdf
 from rag_eval_assets.sample.render_scan import scan_pdf
 
 GOLDEN_OWNED = ("documents.jsonl", "parse", "headings.jsonl", "tables.jsonl", "boilerplate.json", "language.json",
-                "dedup", "pii.jsonl", "retrieval")
+                "dedup", "pii.jsonl", "pii_annotated.json", "retrieval")
 ROLE_ORDER = ("original", "exact", "light_edit", "heavy_edit", "same_topic")
 
 
@@ -156,6 +157,8 @@ def write_goldens(golden_dir: Path, docs: list[Doc], records: list[dict[str, Any
     _write_text(g / "dedup" / "clusters.csv", _csv(["doc_id", "cluster_id"], clusters))
     _write_text(g / "pii.jsonl", _jsonl(
         {"doc_id": d.doc_id, "start": s.start, "end": s.end, "entity_type": s.entity_type} for d in docs for s in d.pii))
+    complete = [d.doc_id for d in docs if not unannotated(d.reference_text(), d.pii, d.pii_issued)]
+    _write_text(g / "pii_annotated.json", _json(["*"] if len(complete) == len(docs) else complete))
     _write_text(g / "retrieval" / "queries.jsonl", _jsonl(
         {"_id": r["_id"], "text": r["text"], "metadata": r["metadata"]} for r in records))
     qrels = [(r["_id"], doc_id, grade) for r in records for doc_id, grade in sorted(r["gold"].items())]
