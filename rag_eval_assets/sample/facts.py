@@ -6,7 +6,8 @@ import random
 from dataclasses import dataclass
 
 from rag_eval_assets.sample.catalog import PRODUCT_NAMES, REGIONS, format_number
-from rag_eval_assets.sample.langtext import GENERIC_ATTRS, LangText, all_languages
+from rag_eval_assets.sample.languages import all_languages
+from rag_eval_assets.sample.langtext import GENERIC_ATTRS, LangText
 from rag_eval_assets.sample.model import Fact
 
 

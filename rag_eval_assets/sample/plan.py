@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from rag_eval_assets.sample.bank_en import PRODUCT_TEXT
 from rag_eval_assets.sample.catalog import (
@@ -23,8 +24,11 @@ from rag_eval_assets.sample.compose import (
     localize_doc,
 )
 from rag_eval_assets.sample.facts import FactRegistry
+from rag_eval_assets.sample.hazards import BUILDERS as HAZARD_BUILDERS
+from rag_eval_assets.sample.hazards import HAZARD_COUNTS
 from rag_eval_assets.sample.html_page import ARTICLE_TITLES, compose_page
-from rag_eval_assets.sample.langtext import GENERIC_ATTRS, LangText, all_languages
+from rag_eval_assets.sample.languages import all_languages
+from rag_eval_assets.sample.langtext import GENERIC_ATTRS, LangText
 from rag_eval_assets.sample.model import Block, Doc, para
 from rag_eval_assets.sample.neardup import heavy_edit, light_edit
 from rag_eval_assets.sample.pii import pii_text
@@ -34,12 +38,13 @@ from rag_eval_assets.sample.tables import KINDS, make_table
 EXT = {
     "pdf_single_column": "pdf", "pdf_two_column": "pdf", "pdf_tables": "pdf", "pdf_scanned": "pdf",
     "html_article": "html", "docx_report": "docx", "text_multilingual": "md", "text_near_duplicate": "md",
-    "text_pii": "txt",
+    "text_pii": "txt", **dict.fromkeys(HAZARD_COUNTS, "pdf"),
 }
-# Base sample: documents per class (near-duplicates: families of five documents).
+# Base sample: documents per class (near-duplicates: families of five documents); the parse-hazard
+# classes come last so that the documents before them (and the queries) stay as they were.
 BASE_COUNTS = {
     "pdf_single_column": 10, "pdf_two_column": 8, "pdf_tables": 8, "pdf_scanned": 8, "html_article": 10,
-    "docx_report": 6, "text_multilingual": 14, "text_near_duplicate": 30, "text_pii": 10,
+    "docx_report": 6, "text_multilingual": 14, "text_near_duplicate": 30, "text_pii": 10, **HAZARD_COUNTS,
 }
 FAMILY_SIZE = 5
 # Classes that grow with ``size`` (the scans and the parse-hazard classes stay at their base count).
@@ -72,11 +77,13 @@ class Planner:
         self.registry = FactRegistry(seed)
         self.langs: dict[str, LangText] = all_languages()
         self.paths: set[str] = set()
+        self.planned: list[Doc] = []  # every document planned so far, in order
         self.builders: dict[str, Callable[[int, bool], list[Doc]]] = {
             "pdf_single_column": self.single_column, "pdf_two_column": self.two_column, "pdf_tables": self.tables,
             "pdf_scanned": self.scanned, "html_article": self.html_article, "docx_report": self.docx_report,
             "text_multilingual": self.multilingual, "text_near_duplicate": self.near_duplicate_family,
             "text_pii": self.pii_doc,
+            **{cls: partial(build, self) for cls, build in HAZARD_BUILDERS.items()},
         }
 
     # -- helpers ---------------------------------------------------------------------------
@@ -259,7 +266,7 @@ def _allocate(total: int, weights: dict[str, int]) -> dict[str, int]:
 def plan_corpus(seed: int = 0, size: int | None = None) -> list[Doc]:
     """All documents of the sample: the base sample, then (for ``size``) extra cheap documents."""
     planner = Planner(seed)
-    docs: list[Doc] = []
+    docs = planner.planned
     for doc_class, count in BASE_COUNTS.items():
         step = FAMILY_SIZE if doc_class == "text_near_duplicate" else 1
         for i in range(count // step):
