@@ -89,8 +89,8 @@ def table_flowable(spec: TableSpec, max_width: float, font: str = "Helvetica", b
         ("ALIGN", (0, 0), (-1, h - 1), "CENTER"),
         ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD), ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
     ]
-    numeric = [c for c in range(spec.n_cols)
-               if all(_is_number(row[c]) or not row[c] for row in spec.cells[h:]) and any(row[c] for row in spec.cells[h:])]
+    body = spec.cells[h:]
+    numeric = [c for c in range(spec.n_cols) if all(_is_number(r[c]) or not r[c] for r in body) and any(r[c] for r in body)]
     for c in numeric:
         style.append(("ALIGN", (c, h), (c, -1), "DECIMAL" if spec.layout == "borderless" else "RIGHT"))
         if spec.layout == "borderless":

@@ -59,15 +59,15 @@ COMPOUNDS = (
     "Self-service on-boarding covers role-based access, long-running jobs and fine-grained, per-project quotas.",
     "A zero-downtime roll-out uses blue-green deployments behind a health-checked, load-balanced front-end.",
 )
-GLYPH_SENTENCES = (
-    "The \u201cstandard\u201d tier keeps p99 latency \u2264 25\u00a0ms for 95\u00a0% of requests \u2014 measured at the edge.",
-    "Throughput scales from 1\u00a0200 to 48\u00a0000 requests per second (\u00b1\u00a02.5\u00a0%), i.e. roughly \u00d740.",
-    "Storage costs \u2248 \u20ac0.045 per GB-month; jitter below 50\u00a0\u00b5s is ignored and rates are quoted in \u2030.",
-    "Hardware in the on-premises gateway runs between 10\u00a0\u00b0C and 35\u00a0\u00b0C, at \u2264 80\u00a0% humidity.",
-    "It\u2019s the customer\u2019s choice whether a project runs in \u2018strict\u2019 or \u2018relaxed\u2019 mode \u2013 the default is strict.",
-    "The estimate is cost = \u2211 requests \u00d7 price, with a sampling error of about 1/\u221an and a bias \u2260 0.",
-    "Efficient workflows offload traffic to the fleet\u2019s spare capacity; flexible profiles fit most files.",
-    "Versions 2.0\u20132.1 are supported; version 1.x reached end of life \u2212 plan the upgrade\u2026",
+GLYPH_SENTENCES = (  # \u00a0 = no-break space
+    "The “standard” tier keeps p99 latency ≤ 25\u00a0ms for 95\u00a0% of requests — measured at the edge.",
+    "Throughput scales from 1\u00a0200 to 48\u00a0000 requests per second (±\u00a02.5\u00a0%), i.e. roughly ×40.",
+    "Storage costs ≈ €0.045 per GB-month; jitter below 50\u00a0µs is ignored and rates are quoted in ‰.",
+    "Hardware in the on-premises gateway runs between 10\u00a0°C and 35\u00a0°C, at ≤ 80\u00a0% humidity.",
+    "It’s the customer’s choice whether a project runs in ‘strict’ or ‘relaxed’ mode – the default is strict.",
+    "The estimate is cost = ∑ requests × price, with a sampling error of about 1/√n and a bias ≠ 0.",
+    "Efficient workflows offload traffic to the fleet’s spare capacity; flexible profiles fit most files.",
+    "Versions 2.0–2.1 are supported; version 1.x reached end of life − plan the upgrade…",
 )
 CHARTS = (("bar", "Monthly API requests (millions)", ("Jan", "Feb", "Mar", "Apr", "May", "Jun")),
           ("line", "p95 latency by hour (ms)", ("00h", "04h", "08h", "12h", "16h", "20h")),

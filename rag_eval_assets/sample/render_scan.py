@@ -59,7 +59,8 @@ def degraded_page(page: pymupdf.Page, rng: random.Random, profile: dict) -> byte
         dots = noise_rng.random((img.height, img.width)) < profile["speckle"]
         out[dots] = ink
     buf = io.BytesIO()
-    Image.fromarray(np.clip(out, 0, 255).astype(np.uint8)).save(buf, format="JPEG", quality=profile.get("quality", 50), optimize=False)
+    image = Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
+    image.save(buf, format="JPEG", quality=profile.get("quality", 50), optimize=False)
     return buf.getvalue()
 
 

@@ -1,7 +1,8 @@
 """Born-digital PDFs set line by line on a reportlab canvas, for the parse-hazard classes.
 
-Options (``Doc.layout``): ``columns`` (1-3), ``measure`` (text width, points), ``justify``, ``hyphenate`` (words broken at line
-ends with an added hyphen; compounds broken after their own hyphen), ``ligatures`` (fi/fl drawn
+Options (``Doc.layout``): ``columns`` (1-3), ``measure`` (text width, points), ``justify``,
+``hyphenate`` (words broken at line ends with an added hyphen; compounds broken after their own
+hyphen), ``size`` (body font size), ``ligatures`` (fi/fl drawn
 as the ligature characters U+FB01/U+FB02, font Vera), ``header`` (left, right) and ``footer``
 (left, page-number format with {page}/{pages}) drawn on every page, footnotes from the blocks'
 ``notes`` at the foot of the page of their mark, figures (charts) with their caption, tables in
@@ -209,7 +210,8 @@ class Typesetter:
         """Draw a measured block below ``top``; return the areas that hold no reference text."""
         if b.kind == "heading":
             size = 18.0 if b.level == 1 else 12.5
-            self.draw_lines(c, prepared, x, top - size - (0 if b.level == 1 else 4), width, self.bold, size, size * 1.25)
+            first = top - size - (0 if b.level == 1 else 4)
+            self.draw_lines(c, prepared, x, first, width, self.bold, size, size * 1.25)
         elif b.kind == "table":
             h = prepared.wrap(width, PAGE_H)[1]
             prepared.drawOn(c, x, top - h)
