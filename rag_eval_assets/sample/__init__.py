@@ -1,7 +1,8 @@
 """Deterministic sample corpus generator with exact ground truth (golden sets).
 
-``generate(corpus_dir, golden_dir, seed, size)`` plans the documents (``plan``), renders them
-(PDF via reportlab, scanned PDF via pymupdf + pillow, HTML, DOCX, Markdown, text) and writes the
+``generate(corpus_dir, golden_dir, seed, size)`` plans the documents (``plan``; the parse-hazard
+PDF classes in ``hazards``), renders them (PDF via reportlab platypus, or set line by line by
+``typeset`` for the hazard classes; scans via pymupdf + pillow; HTML, DOCX, Markdown, text) and writes the
 corpus with its ``_metadata.jsonl`` plus every golden file described in golden_sets/README.md.
 The same seed gives byte-identical files. No Dagster import here.
 """

@@ -6,7 +6,8 @@ import random
 from dataclasses import dataclass
 
 from rag_eval_assets.sample.catalog import PRODUCT_NAMES, REGIONS, format_number
-from rag_eval_assets.sample.langtext import GENERIC_ATTRS, LangText, all_languages
+from rag_eval_assets.sample.languages import all_languages
+from rag_eval_assets.sample.langtext import GENERIC_ATTRS, LangText
 from rag_eval_assets.sample.model import Fact
 
 
@@ -178,21 +179,47 @@ def paraphrase(fact: Fact) -> Fact:
 
 
 class FactRegistry:
-    """Hands out fact keys so that no two base documents state the same (product, version, attr).
+    """Hands out fact keys so that the corpus states one truth and each query has one answer set.
 
-    Extra documents (benchmark sizes) avoid every key used by the base sample and fall back to
-    region-qualified facts when the plain keys of a product version are exhausted.
+    Base documents: no two state the same (product, version, attr) (near-duplicate families
+    copy their original's facts). Extra documents (benchmark sizes) avoid every key the base
+    sample uses and never state anything about a *reserved* (product, version, attr), the ones
+    the golden queries ask about (``reserve``), so no document outside a query's qrels states
+    its answer. Where a plain key is taken they fall back to region-qualified facts, and a key
+    stated twice carries the same value both times (one truth: ``value_for``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
         self.base_used: set[tuple[str, ...]] = set()
         self.extra_used: set[tuple[str, ...]] = set()
+        self.reserved: set[tuple[str, str, str]] = set()  # (product, version, attr) of queried facts
+        self.values: dict[tuple[str, ...], object] = {}
 
     def is_free(self, key: tuple[str, ...], base: bool) -> bool:
         return key not in self.base_used and (not base or key not in self.extra_used)
 
     def claim(self, key: tuple[str, ...], base: bool) -> None:
         (self.base_used if base else self.extra_used).add(key)
+
+    def reserve(self, product: str, version: str, attr: str) -> None:
+        """No extra document may state ``attr`` of ``product`` ``version`` (in any region)."""
+        self.reserved.add((product, version, attr))
+
+    def usable(self, product: str, version: str, attr: str, base: bool) -> bool:
+        """Can a new document state ``attr`` of this product version (plainly or, for extra
+        documents, for a region)?"""
+        if base:
+            return self.is_free((product, version, attr, ""), base)
+        return (product, version, attr) not in self.reserved
+
+    def value_for(self, key: tuple[str, ...], drawn: object) -> object:
+        """The value of ``key`` in this corpus: the first one drawn for it."""
+        return self.values.setdefault(key, drawn)
+
+    def world_rng(self, *key: object) -> random.Random:
+        """A generator seeded by a key alone: the same key gives the same content in any document."""
+        return random.Random(":".join(map(str, (self.seed, "world", *key))))
 
     def draw(self, rng: random.Random, lt: LangText, product: str, version: str, n: int, base: bool,
              generic_only: bool = False) -> list[Fact]:
@@ -205,12 +232,13 @@ class FactRegistry:
         for attr in attrs:
             if len(facts) == n:
                 break
+            if not self.usable(product, version, attr.name, base):
+                continue
             region = ""
             if not self.is_free((product, version, attr.name, ""), base):
-                if base:
-                    continue
                 region = rng.choice(REGIONS)
             key = (product, version, attr.name, region)
             self.claim(key, base)
-            facts.append(make_fact(lt, product, version, attr, rng.choice(attr.values), region))
+            value = self.value_for(key, rng.choice(attr.values))
+            facts.append(make_fact(lt, product, version, attr, value, region))
         return facts

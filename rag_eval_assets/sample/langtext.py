@@ -1,4 +1,4 @@
-"""Per-language prose bank: the record type and the registry of all languages."""
+"""Per-language prose bank: the record type (the languages themselves: ``languages.all_languages``)."""
 
 from __future__ import annotations
 
@@ -34,11 +34,3 @@ class LangText:
     region: str
     product_frame: str = ""
     descs: dict[str, str] = field(default_factory=dict)
-
-
-def all_languages() -> dict[str, LangText]:
-    """Language code -> LangText for the eight sample languages."""
-    from rag_eval_assets.sample.i18n_a import DE, EN, ES, FR
-    from rag_eval_assets.sample.i18n_b import EL, IT, PT, RU
-
-    return {lt.code: lt for lt in (EN, DE, FR, ES, IT, PT, RU, EL)}

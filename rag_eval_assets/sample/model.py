@@ -19,6 +19,7 @@ class TableSpec:
     spans: tuple[Span, ...] = ()
     header_rows: int = 1
     title: str = ""
+    layout: str = "grid"  # grid | borderless | rotated (drawn sideways on a page of its own)
 
     @property
     def n_rows(self) -> int:
@@ -74,15 +75,32 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
-class Block:
-    """One unit of reading order: a heading, a paragraph, a list item or a table."""
+class FigureSpec:
+    """A chart drawn as vector graphics; its labels are drawn text but not reference text."""
 
-    kind: str  # "heading" | "paragraph" | "item" | "table"
+    kind: str  # "bar" | "line"
+    labels: tuple[str, ...]  # category labels under the x axis
+    values: tuple[float, ...]
+    unit: str  # axis title
+
+    def drawn_labels(self) -> list[str]:
+        """Every string the figure draws (excluded from the reference text)."""
+        return [self.unit, *self.labels, *(f"{v:g}" for v in self.values)]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of reading order: a heading, a paragraph, a list item, a table or a figure
+    (whose reference text is its caption)."""
+
+    kind: str  # "heading" | "paragraph" | "item" | "table" | "figure"
     text: str = ""
     level: int = 0
     marker: str = ""
     table: TableSpec | None = None
     lang: str = ""
+    notes: tuple[tuple[int, int, str], ...] = ()  # footnotes: (start, end) of the mark in text, note text
+    figure: FigureSpec | None = None
 
     @property
     def ref_text(self) -> str:
@@ -151,9 +169,12 @@ class Doc:
     html: HtmlPage | None = None
     raw_text: str | None = None
     pii: list[PiiSpan] = field(default_factory=list)
+    pii_issued: list[tuple[str, str]] = field(default_factory=list)  # (entity, value) of every PII value written
     procedure: str | None = None  # title of the product procedure it contains, if any
     base: bool = True
+    layout: dict[str, Any] = field(default_factory=dict)  # renderer options chosen when planning
     pages: list[list[int]] | None = None  # block indices per page, set by the PDF renderers
+    page_refs: list[str] | None = None  # per-page reference texts when not just the page's blocks
 
     @property
     def doc_id(self) -> str:
@@ -173,10 +194,14 @@ class Doc:
             return self.raw_text
         if self.html is not None:
             return "\n\n".join(text for _, text in self.html.blocks())
+        if self.page_refs is not None:
+            return "\n\n".join(text for text in self.page_refs if text)
         return "\n\n".join(b.ref_text for b in self.blocks)
 
     def page_texts(self) -> list[str]:
         """Per-page reference texts (PDFs only, after rendering)."""
+        if self.page_refs is not None:
+            return list(self.page_refs)
         return ["\n\n".join(self.blocks[i].ref_text for i in page) for page in self.pages or []]
 
     def headings(self) -> list[dict[str, Any]]:

@@ -45,26 +45,36 @@ def iban_valid(iban: str) -> bool:
 
 
 class PiiFaker:
-    """Seeded generators of well-formed values (valid SSN ranges, Luhn cards, IBAN checksums)."""
+    """Seeded generators of well-formed values (valid SSN ranges, Luhn cards, IBAN checksums).
+
+    ``issued`` records every value handed out as (entity type, value), a person as its first and
+    its last name: whatever a template writes of them must be inside an annotated span.
+    """
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
+        self.issued: list[tuple[str, str]] = []
+
+    def _issue(self, entity: str, value: str) -> str:
+        self.issued.append((entity, value))
+        return value
 
     def person(self) -> tuple[str, str]:
-        return self.rng.choice(FIRST), self.rng.choice(LAST)
+        return self._issue("PERSON", self.rng.choice(FIRST)), self._issue("PERSON", self.rng.choice(LAST))
 
     def email(self, first: str, last: str) -> str:
         local = self.rng.choice((f"{first}.{last}", f"{first[0]}{last}", f"{first}{self.rng.randint(1, 99)}"))
-        return f"{local.lower().replace('á', 'a')}@{self.rng.choice(DOMAINS)}"
+        return self._issue("EMAIL_ADDRESS", f"{local.lower().replace('á', 'a')}@{self.rng.choice(DOMAINS)}")
 
     def phone(self) -> str:
         area, line = self.rng.choice(AREA_CODES), f"{self.rng.randint(100, 199):03d}"
         last = f"{self.rng.randint(0, 9999):04d}"
-        return self.rng.choice((f"({area}) 555-{last}", f"{area}-{line}-{last}", f"+1 {area} 555 {last}"))
+        return self._issue("PHONE_NUMBER", self.rng.choice((f"({area}) 555-{last}", f"{area}-{line}-{last}",
+                                                             f"+1 {area} 555 {last}")))
 
     def ssn(self) -> str:
         area = self.rng.choice([a for a in range(1, 900) if a != 666])
-        return f"{area:03d}-{self.rng.randint(1, 99):02d}-{self.rng.randint(1, 9999):04d}"
+        return self._issue("US_SSN", f"{area:03d}-{self.rng.randint(1, 99):02d}-{self.rng.randint(1, 9999):04d}")
 
     def card(self) -> str:
         kind = self.rng.choice(("visa", "mc", "amex"))
@@ -72,9 +82,9 @@ class PiiFaker:
         payload = prefix + "".join(self.rng.choice(string.digits) for _ in range(length - len(prefix) - 1))
         number = payload + luhn_check_digit(payload)
         if length == 15:
-            return f"{number[:4]} {number[4:10]} {number[10:]}"
+            return self._issue("CREDIT_CARD", f"{number[:4]} {number[4:10]} {number[10:]}")
         sep = self.rng.choice((" ", "-"))
-        return sep.join(number[i:i + 4] for i in range(0, 16, 4))
+        return self._issue("CREDIT_CARD", sep.join(number[i:i + 4] for i in range(0, 16, 4)))
 
     def iban(self) -> str:
         country = self.rng.choice(sorted(IBAN_LAYOUTS))
@@ -84,17 +94,20 @@ class PiiFaker:
             bban += "".join(self.rng.choice(alphabet) for _ in range(size))
         check = 98 - int("".join(str(int(c, 36)) for c in bban + country + "00")) % 97
         compact = f"{country}{check:02d}{bban}"
-        return " ".join(compact[i:i + 4] for i in range(0, len(compact), 4)) if self.rng.random() < 0.6 else compact
+        grouped = " ".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+        return self._issue("IBAN_CODE", grouped if self.rng.random() < 0.6 else compact)
 
     def ip(self) -> str:
         r = self.rng
-        return r.choice((f"203.0.113.{r.randint(1, 254)}", f"198.51.100.{r.randint(1, 254)}",
-                         f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
-                         f"{r.randint(23, 91)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}"))
+        return self._issue("IP_ADDRESS", r.choice((
+            f"203.0.113.{r.randint(1, 254)}", f"198.51.100.{r.randint(1, 254)}",
+            f"10.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}",
+            f"{r.randint(23, 91)}.{r.randint(0, 255)}.{r.randint(0, 255)}.{r.randint(1, 254)}")))
 
     def address(self) -> str:
         city, state, zip3 = self.rng.choice(CITIES)
-        return f"{self.rng.randint(12, 9870)} {self.rng.choice(STREETS)}, {city}, {state} {zip3}{self.rng.randint(1, 99):02d}"
+        street = f"{self.rng.randint(12, 9870)} {self.rng.choice(STREETS)}"
+        return self._issue("STREET_ADDRESS", f"{street}, {city}, {state} {zip3}{self.rng.randint(1, 99):02d}")
 
 
 def _kinds(layout: str) -> list[str]:
@@ -103,6 +116,19 @@ def _kinds(layout: str) -> list[str]:
 
 def _sizes(layout: str) -> list[int]:
     return [int(n) for n in re.findall(r"\d+", layout)]
+
+
+def unannotated(text: str, spans: list[PiiSpan], issued: list[tuple[str, str]]) -> list[tuple[str, int]]:
+    """(value, offset) of every occurrence (case-insensitive) in ``text`` of an issued PII value
+    that no span covers: empty when the document's PII is completely annotated."""
+    out, low = [], text.lower()
+    for _, value in issued:
+        pos = low.find(value.lower())
+        while pos >= 0:
+            if not any(s.start <= pos and pos + len(value) <= s.end for s in spans):
+                out.append((value, pos))
+            pos = low.find(value.lower(), pos + 1)
+    return out
 
 
 class TextBuilder:
@@ -153,7 +179,8 @@ def _hr_note(f: PiiFaker, b: TextBuilder, version: str) -> str:
     b.add("\nMobile: ").pii(f.phone(), "PHONE_NUMBER").add("\nPersonal email: ").pii(f.email(first, last), "EMAIL_ADDRESS")
     b.add("\nSalary account (IBAN): ").pii(f.iban(), "IBAN_CODE")
     b.add("\n\nNotes from the hiring manager, ").pii(f"{manager[0]} {manager[1]}", "PERSON")
-    b.add(f":\n{first} joins the platform team. Create the Meridian SSO {version} account before day one and add it "
+    b.add(":\n").pii(first, "PERSON")
+    b.add(f" joins the platform team. Create the Meridian SSO {version} account before day one and add it "
           "to the engineering group. The VPN profile should allow access from the home office address ")
     b.add("").pii(f.ip(), "IP_ADDRESS").add(" only. Payroll needs the signed tax forms by the end of the first week.\n")
     return "sso"
@@ -204,12 +231,14 @@ TEMPLATES: tuple[tuple[str, Callable[[PiiFaker, TextBuilder, str], str]], ...] =
 )
 
 
-def pii_text(rng: random.Random, index: int, versions: dict[str, tuple[str, ...]]) -> tuple[str, str, str, list[PiiSpan]]:
-    """(slug stem, product, text, spans) of the ``index``-th PII document."""
+def pii_text(rng: random.Random, index: int, versions: dict[str, tuple[str, ...]]
+             ) -> tuple[str, str, str, list[PiiSpan], list[tuple[str, str]]]:
+    """(slug stem, product, text, spans, issued values) of the ``index``-th PII document."""
     stem, fn = TEMPLATES[index % len(TEMPLATES)]
     builder = TextBuilder()
     product_of = {"support-ticket": "payments", "hr-onboarding": "sso", "invoice": "invoicing",
                   "security-incident": "access_management", "refund-request": "payments"}[stem]
     version = rng.choice(versions[product_of])
-    product = fn(PiiFaker(rng), builder, version)
-    return stem, product, builder.text(), builder.spans
+    faker = PiiFaker(rng)
+    product = fn(faker, builder, version)
+    return stem, product, builder.text(), builder.spans, faker.issued

@@ -7,6 +7,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import replace
+from functools import partial
 
 from rag_eval_assets.sample.bank_en import PRODUCT_TEXT
 from rag_eval_assets.sample.catalog import (
@@ -23,24 +24,32 @@ from rag_eval_assets.sample.compose import (
     localize_doc,
 )
 from rag_eval_assets.sample.facts import FactRegistry
+from rag_eval_assets.sample.hazards import BUILDERS as HAZARD_BUILDERS
+from rag_eval_assets.sample.hazards import HAZARD_COUNTS
 from rag_eval_assets.sample.html_page import ARTICLE_TITLES, compose_page
-from rag_eval_assets.sample.langtext import GENERIC_ATTRS, LangText, all_languages
+from rag_eval_assets.sample.languages import all_languages
+from rag_eval_assets.sample.langtext import GENERIC_ATTRS, LangText
 from rag_eval_assets.sample.model import Block, Doc, para
 from rag_eval_assets.sample.neardup import heavy_edit, light_edit
 from rag_eval_assets.sample.pii import pii_text
+from rag_eval_assets.sample.queries import build_queries
 from rag_eval_assets.sample.tables import KINDS, make_table
 
 EXT = {
     "pdf_single_column": "pdf", "pdf_two_column": "pdf", "pdf_tables": "pdf", "pdf_scanned": "pdf",
     "html_article": "html", "docx_report": "docx", "text_multilingual": "md", "text_near_duplicate": "md",
-    "text_pii": "txt",
+    "text_pii": "txt", **dict.fromkeys(HAZARD_COUNTS, "pdf"),
 }
-# Base sample: documents per class (near-duplicates: families of five documents).
+# Base sample: documents per class (near-duplicates: families of five documents); the parse-hazard
+# classes come last so that the documents before them (and the queries) stay as they were.
 BASE_COUNTS = {
     "pdf_single_column": 10, "pdf_two_column": 8, "pdf_tables": 8, "pdf_scanned": 8, "html_article": 10,
-    "docx_report": 6, "text_multilingual": 14, "text_near_duplicate": 30, "text_pii": 10,
+    "docx_report": 6, "text_multilingual": 14, "text_near_duplicate": 30, "text_pii": 10, **HAZARD_COUNTS,
 }
 FAMILY_SIZE = 5
+# Classes that grow with ``size`` (the scans and the parse-hazard classes stay at their base count).
+EXTRA_CLASSES = ("pdf_single_column", "pdf_two_column", "pdf_tables", "html_article", "docx_report",
+                 "text_multilingual", "text_near_duplicate", "text_pii")
 # (language, locale, second language of a mixed document or None), one row per multilingual document.
 MULTILINGUAL = (
     ("de", "de-DE", None), ("de", "de-AT", "en"), ("fr", "fr-FR", None), ("fr", "fr-CA", "en"),
@@ -65,14 +74,16 @@ class Planner:
 
     def __init__(self, seed: int) -> None:
         self.seed = seed
-        self.registry = FactRegistry()
+        self.registry = FactRegistry(seed)
         self.langs: dict[str, LangText] = all_languages()
         self.paths: set[str] = set()
+        self.planned: list[Doc] = []  # every document planned so far, in order
         self.builders: dict[str, Callable[[int, bool], list[Doc]]] = {
             "pdf_single_column": self.single_column, "pdf_two_column": self.two_column, "pdf_tables": self.tables,
             "pdf_scanned": self.scanned, "html_article": self.html_article, "docx_report": self.docx_report,
             "text_multilingual": self.multilingual, "text_near_duplicate": self.near_duplicate_family,
             "text_pii": self.pii_doc,
+            **{cls: partial(build, self) for cls, build in HAZARD_BUILDERS.items()},
         }
 
     # -- helpers ---------------------------------------------------------------------------
@@ -171,7 +182,7 @@ class Planner:
         rng = self.rng("text_multilingual", i)
         product, version = self.product_version(rng, "text_multilingual", i)
         versions = sorted(PRODUCT_VERSIONS[product], key=lambda v: v != version)
-        version = next((v for v in versions if sum(self.registry.is_free((product, v, a, ""), base)
+        version = next((v for v in versions if sum(self.registry.usable(product, v, a, base)
                                                     for a in GENERIC_ATTRS) >= 2), version)
         lt = self.langs[lang]
         facts = self.registry.draw(rng, lt, product, version, 2, base, generic_only=True)
@@ -222,13 +233,13 @@ class Planner:
 
     def pii_doc(self, i: int, base: bool) -> list[Doc]:
         rng = self.rng("text_pii", i)
-        stem, product, text, spans = pii_text(rng, i, PRODUCT_VERSIONS)
+        stem, product, text, spans, issued = pii_text(rng, i, PRODUCT_VERSIONS)
         version = next(v for v in PRODUCT_VERSIONS[product] if f"{PRODUCT_NAMES[product]} {v}" in text)
         title = f"{stem.replace('-', ' ').title()} {i + 1:03d}"
         restricted = {"permitted": False} if stem in ("hr-onboarding", "security-incident") else {}
         return [Doc(self.relpath("text_pii", f"{stem}-{i + 1:03d}", base, i), "text_pii",
                     self.meta(rng, product, version, "en-US") | restricted, title, "en",
-                    raw_text=text, pii=spans, base=base)]
+                    raw_text=text, pii=spans, pii_issued=issued, base=base)]
 
 
 def _is_procedure(product: str, heading_text: str) -> bool:
@@ -255,7 +266,7 @@ def _allocate(total: int, weights: dict[str, int]) -> dict[str, int]:
 def plan_corpus(seed: int = 0, size: int | None = None) -> list[Doc]:
     """All documents of the sample: the base sample, then (for ``size``) extra cheap documents."""
     planner = Planner(seed)
-    docs: list[Doc] = []
+    docs = planner.planned
     for doc_class, count in BASE_COUNTS.items():
         step = FAMILY_SIZE if doc_class == "text_near_duplicate" else 1
         for i in range(count // step):
@@ -264,7 +275,10 @@ def plan_corpus(seed: int = 0, size: int | None = None) -> list[Doc]:
         return docs
     if size < len(docs):
         return _subset(docs, size)
-    weights = {c: n for c, n in BASE_COUNTS.items() if c != "pdf_scanned"}
+    for record in build_queries(docs, seed):  # what the golden queries ask stays answered by their qrels only
+        for fact in record["facts"]:
+            planner.registry.reserve(fact.product, fact.version, fact.attr)
+    weights = {c: BASE_COUNTS[c] for c in EXTRA_CLASSES}
     for doc_class, count in _allocate(size - len(docs), weights).items():
         step = FAMILY_SIZE if doc_class == "text_near_duplicate" else 1
         start = BASE_COUNTS[doc_class] // step

@@ -51,7 +51,8 @@ def _pick_factoids(rng: random.Random, candidates: list[tuple[Fact, Doc]], quota
 
 
 def build_queries(docs: list[Doc], seed: int) -> list[dict[str, Any]]:
-    """Query records: ``{_id, text, metadata, gold: {doc_id: grade}}`` (gold is split off on writing)."""
+    """Query records: ``{_id, text, metadata, gold: {doc_id: grade}, facts: [Fact]}`` (gold is
+    split off on writing; ``facts`` are the facts a factoid or comparison query asks for)."""
     rng = random.Random(f"{seed}:queries")
     base = [d for d in docs if d.base]
     holders: dict[tuple[str, ...], list[Doc]] = defaultdict(list)
@@ -64,13 +65,15 @@ def build_queries(docs: list[Doc], seed: int) -> list[dict[str, Any]]:
             by_class[d.doc_class] += [(f, d) for f in d.facts]
     records: list[dict[str, Any]] = []
 
-    def add(text: str, answer: str, intent: str, doc: Doc | None, gold: dict[str, int], lang: str = "en") -> None:
+    def add(text: str, answer: str, intent: str, doc: Doc | None, gold: dict[str, int], lang: str = "en",
+            facts: tuple[Fact, ...] = ()) -> None:
         meta = {"answer": answer, "intent": intent, "doc_class": doc.doc_class if doc else None, "language": lang}
-        records.append({"_id": f"q{len(records) + 1:03d}", "text": text, "metadata": meta, "gold": gold})
+        records.append({"_id": f"q{len(records) + 1:03d}", "text": text, "metadata": meta, "gold": gold,
+                        "facts": list(facts)})
 
     for doc_class, quota in QUOTAS.items():
         for fact, doc in _pick_factoids(rng, sorted(by_class[doc_class], key=lambda c: (c[1].relpath, c[0].key)), quota):
-            add(fact.question, fact.answer, "factoid", doc, _gold_for(fact.key, doc, holders), fact.lang)
+            add(fact.question, fact.answer, "factoid", doc, _gold_for(fact.key, doc, holders), fact.lang, (fact,))
 
     by_procedure: dict[str, list[Doc]] = defaultdict(list)
     for d in base:
@@ -91,10 +94,35 @@ def build_queries(docs: list[Doc], seed: int) -> list[dict[str, Any]]:
         name_a, name_b = f"{PRODUCT_NAMES[fa.product]} {fa.version}", f"{PRODUCT_NAMES[fb.product]} {fb.version}"
         add(f"How does the {fa.label} of {name_a} compare with that of {name_b}?",
             f"{name_a}: {fa.answer}; {name_b}: {fb.answer}", "comparison", da,
-            _gold_for(fa.key, da, holders) | _gold_for(fb.key, db, holders))
+            _gold_for(fa.key, da, holders) | _gold_for(fb.key, db, holders), facts=(fa, fb))
     for text in OUT_OF_SCOPE:
         add(text, NO_ANSWER, "out_of_scope", None, {})
     return records
+
+
+def fact_subject(fact: Fact) -> tuple[str, ...]:
+    """What a fact is about: (product, version, attribute) of a prose fact in any region, or the
+    cell of a named table (a table's region is in its name and in the question)."""
+    if fact.attr.startswith("table"):
+        return fact.product, fact.version, fact.key[2], fact.key[3]
+    return fact.product, fact.version, fact.attr
+
+
+def stray_answers(docs: list[Doc], records: list[dict[str, Any]], same_value: bool = True) -> dict[str, list[str]]:
+    """Query id -> documents outside its qrels that state a fact the query asks for (its
+    subject with the same value; with ``same_value=False`` any value, i.e. regional variants
+    too), from the generator's own fact records. Empty when the qrels are complete."""
+    stating: dict[tuple[str, ...], list[tuple[Doc, Fact]]] = defaultdict(list)
+    for d in docs:
+        for f in d.facts:
+            stating[fact_subject(f)].append((d, f))
+    out: dict[str, list[str]] = {}
+    for r in records:
+        found = {d.doc_id for f in r.get("facts", ()) for d, g in stating[fact_subject(f)]
+                 if d.doc_id not in r["gold"] and (not same_value or g.value == f.value)}
+        if found:
+            out[r["_id"]] = sorted(found)
+    return out
 
 
 # -- filters -------------------------------------------------------------------------------------

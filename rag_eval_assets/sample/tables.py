@@ -93,12 +93,16 @@ _BUILDERS = {"prices": _prices, "quotas": _quotas, "usage": _usage}
 
 def make_table(rng: random.Random, registry: FactRegistry, product: str, version: str, kind: str, number: int,
                base: bool) -> tuple[TableSpec, str, list[Fact]]:
-    """A table of ``kind`` about a product version in a seeded region, its caption and cell facts."""
+    """A table of ``kind`` about a product version in a seeded region, its caption and cell facts.
+
+    The region is one no base document has a table of this kind for. An extra document's table
+    is seeded by its key alone, so two documents naming the same table show the same table.
+    """
     regions = list(REGIONS)
     rng.shuffle(regions)
-    region = next((r for r in regions if registry.is_free((product, version, f"table-{kind}", r), base)), regions[0])
+    region = next(r for r in regions if registry.is_free((product, version, f"table-{kind}", r), base))
     registry.claim((product, version, f"table-{kind}", region), base)
-    spec, cells = _BUILDERS[kind](rng, product)
+    spec, cells = _BUILDERS[kind](rng if base else registry.world_rng(product, version, kind, region), product)
     name = f"{PRODUCT_NAMES[product]} {version} {KIND_TITLES[kind]} ({region})"
     spec = TableSpec(spec.cells, spec.spans, spec.header_rows, title=name)
     facts = []
@@ -110,3 +114,76 @@ def make_table(rng: random.Random, registry: FactRegistry, product: str, version
             question=f"According to the {name}, {question[0].lower()}{question[1:]}?",
             answer=value, value=value, product=product, version=version, label=KIND_TITLES[kind]))
     return spec, f"Table {number}: {name}", facts
+
+
+# -- tables of the pdf_complex_tables class (layouts: grid, borderless, rotated) -----------------
+IMPACTS = ("None", "Low", "Medium", "High, action required")
+CHANGE_NOTES = (
+    "Default limits were raised for new projects; existing projects keep their limits until the next review.",
+    "The console now shows the estimated monthly cost before a change is applied, also for changes made by API.",
+    "Audit entries include the caller's source address and the name of the access policy that allowed the call.",
+    "Regional endpoints accept TLS 1.3 only; clients that still negotiate TLS 1.2 have to be upgraded.",
+    "Scheduled maintenance is announced fourteen days ahead by email and on the status page of the project.",
+    "Quota increase requests are answered within one business day and apply to a single project at a time.",
+)
+CREDIT_STEPS = (("99.0", "10"), ("95.0", "25"), ("90.0", "50"))
+COST_CENTERS = ("Platform", "Data", "Identity", "Payments", "Research", "Support")
+
+
+def _changes(rng: random.Random, product: str, versions: tuple[str, ...]) -> TableSpec:
+    rows: list[tuple[str, ...]] = [("Version", "Date", "Change", "Impact")]
+    notes = rng.sample(CHANGE_NOTES, min(4, len(versions) + 1))
+    for k, note in enumerate(notes):
+        version = versions[min(k, len(versions) - 1)]
+        rows.append((version, f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}", note, rng.choice(IMPACTS)))
+    return TableSpec(tuple(rows), header_rows=1)
+
+
+def _regional(rng: random.Random, product: str, versions: tuple[str, ...]) -> TableSpec:
+    rows: list[tuple[str, ...]] = [("Region group", "Region", "Price per hour (USD)", "", "Egress (USD/GB)"),
+                                   ("", "", "On demand", "Committed", "")]
+    spans = [(0, 0, 1, 0), (0, 1, 1, 1), (0, 2, 0, 3), (0, 4, 1, 4)]
+    by_group = {"Europe": REGIONS[:3], "North America": REGIONS[3:6], "Asia Pacific": REGIONS[7:10]}
+    for group in rng.sample(sorted(by_group), 2):
+        spans.append((len(rows), 0, len(rows) + 1, 0))
+        for k, region in enumerate(sorted(rng.sample(by_group[group], 2))):
+            price = _price(rng)
+            rows.append((group if k == 0 else "", region, _fmt(price), _fmt(round(price * 0.7, 4)),
+                         f"{rng.choice((0.02, 0.05, 0.08, 0.09, 0.12)):.2f}"))
+    return TableSpec(tuple(rows), tuple(spans), header_rows=2)
+
+
+def _credits(rng: random.Random, product: str, versions: tuple[str, ...]) -> TableSpec:
+    top = rng.choice(("99.9", "99.95", "99.99"))
+    rows: list[tuple[str, ...]] = [("Monthly uptime percentage", "Service credit (%)")]
+    upper = top
+    for lower, credit in CREDIT_STEPS:
+        rows.append((f"Less than {upper}% but at least {lower}%", credit))
+        upper = lower
+    rows.append((f"Less than {upper}%", "100"))
+    return TableSpec(tuple(rows), header_rows=1)
+
+
+def _budget(rng: random.Random, product: str, versions: tuple[str, ...]) -> TableSpec:
+    rows: list[tuple[str, ...]] = [("Cost center", "Q1", "Q2", "Q3", "Q4", "Change (%)")]
+    totals = [0.0] * 4
+    for center in rng.sample(COST_CENTERS, 4):
+        quarters = [round(rng.uniform(800.0, 48000.0), 2) for _ in range(4)]
+        totals = [t + q for t, q in zip(totals, quarters)]
+        change = (quarters[3] - quarters[0]) / quarters[0] * 100
+        rows.append((center, *(f"{q:,.2f}" for q in quarters), f"{change:+.1f}"))
+    rows.append(("Total", *(f"{t:,.2f}" for t in totals), ""))
+    return TableSpec(tuple(rows), header_rows=1)
+
+
+LAYOUT_KINDS = {"changes": (_changes, "change log"), "regional": (_regional, "regional price matrix"),
+                "credits": (_credits, "service credit schedule"), "budget": (_budget, "quarterly spend by cost center")}
+
+
+def layout_table(rng: random.Random, product: str, versions: tuple[str, ...], version: str, kind: str, layout: str,
+                 number: int) -> tuple[TableSpec, str]:
+    """A table of the complex-tables class (no facts: parse hazard only) and its caption."""
+    build, label = LAYOUT_KINDS[kind]
+    spec = build(rng, product, versions)
+    name = f"{PRODUCT_NAMES[product]} {version} {label}"
+    return TableSpec(spec.cells, spec.spans, spec.header_rows, title=name, layout=layout), f"Table {number}: {name}"

@@ -15,36 +15,49 @@ from pathlib import Path
 from typing import Any
 
 from rag_eval_assets.lib.documents import METADATA_FILENAME
+from rag_eval_assets.sample.hazards import TYPESET_CLASSES
 from rag_eval_assets.sample.html_page import render_html
 from rag_eval_assets.sample.model import Doc
+from rag_eval_assets.sample.pii import unannotated
 from rag_eval_assets.sample.plan import EXT
 from rag_eval_assets.sample.render_office import render_docx, render_markdown
 from rag_eval_assets.sample.render_pdf import render_pdf
-from rag_eval_assets.sample.render_scan import scan_pdf
+from rag_eval_assets.sample.render_scan import scan_pdf, scan_pdf_profile
+from rag_eval_assets.sample.typeset import typeset_pdf
 
 GOLDEN_OWNED = ("documents.jsonl", "parse", "headings.jsonl", "tables.jsonl", "boilerplate.json", "language.json",
-                "dedup", "pii.jsonl", "retrieval")
+                "dedup", "pii.jsonl", "pii_annotated.json", "retrieval")
 ROLE_ORDER = ("original", "exact", "light_edit", "heavy_edit", "same_topic")
 
 
-def render_doc(doc: Doc, seed: int) -> tuple[bytes, list[list[int]] | None]:
-    """File bytes of one document and, for PDFs, the block indices drawn on each page."""
+Rendered = tuple[bytes, list[list[int]] | None, list[str] | None]
+
+
+def render_doc(doc: Doc, seed: int) -> Rendered:
+    """File bytes of one document and, for PDFs, the block indices drawn on each page and (for
+    the typeset hazard classes) the reference text of each page."""
     cls = doc.doc_class
+    if cls in TYPESET_CLASSES:
+        result = typeset_pdf(doc)
+        return result.data, result.pages, result.page_refs
     if cls.startswith("pdf_"):
         data, pages = render_pdf(doc.blocks, doc.title, columns=2 if cls == "pdf_two_column" else 1)
+        rng = random.Random(f"{seed}:scan:{doc.relpath}")
         if cls == "pdf_scanned":
-            data, _ = scan_pdf(data, random.Random(f"{seed}:scan:{doc.relpath}"))
-        return data, pages
+            data, _ = scan_pdf(data, rng)
+        elif "scan" in doc.layout:
+            data = scan_pdf_profile(data, rng, doc.layout["scan"], doc.layout.get("layer_error"))
+        return data, pages, None
     if cls == "html_article":
-        return render_html(doc.html), None
+        return render_html(doc.html), None, None
     if cls == "docx_report":
-        return render_docx(doc.blocks, doc.title), None
+        return render_docx(doc.blocks, doc.title), None, None
     if doc.raw_text is not None:
-        return doc.raw_text.encode("utf-8"), None
-    return render_markdown(doc.blocks), None
+        return doc.raw_text.encode("utf-8"), None, None
+    return render_markdown(doc.blocks), None, None
 
 
-def _render_chunk(args: tuple[list[Doc], int]) -> list[tuple[bytes, list[list[int]] | None]]:
+def _render_chunk(args: tuple[list[Doc], int]) -> list[Rendered]:
     docs, seed = args
     return [render_doc(d, seed) for d in docs]
 
@@ -57,9 +70,9 @@ def render_all(docs: list[Doc], seed: int, workers: int = 1) -> list[bytes]:
             results = [r for part in pool.map(_render_chunk, [(c, seed) for c in chunks]) for r in part]
     else:
         results = _render_chunk((docs, seed))
-    for doc, (_, pages) in zip(docs, results):
-        doc.pages = pages
-    return [data for data, _ in results]
+    for doc, (_, pages, page_refs) in zip(docs, results):
+        doc.pages, doc.page_refs = pages, page_refs
+    return [data for data, _, _ in results]
 
 
 def _write_text(path: Path, text: str) -> None:
@@ -156,6 +169,8 @@ def write_goldens(golden_dir: Path, docs: list[Doc], records: list[dict[str, Any
     _write_text(g / "dedup" / "clusters.csv", _csv(["doc_id", "cluster_id"], clusters))
     _write_text(g / "pii.jsonl", _jsonl(
         {"doc_id": d.doc_id, "start": s.start, "end": s.end, "entity_type": s.entity_type} for d in docs for s in d.pii))
+    complete = [d.doc_id for d in docs if not unannotated(d.reference_text(), d.pii, d.pii_issued)]
+    _write_text(g / "pii_annotated.json", _json(["*"] if len(complete) == len(docs) else complete))
     _write_text(g / "retrieval" / "queries.jsonl", _jsonl(
         {"_id": r["_id"], "text": r["text"], "metadata": r["metadata"]} for r in records))
     qrels = [(r["_id"], doc_id, grade) for r in records for doc_id, grade in sorted(r["gold"].items())]
