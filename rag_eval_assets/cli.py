@@ -79,6 +79,9 @@ class Outcome:
             limit = ev.metadata.get("limit")
             shown += f" (limit {limit.value})" if limit is not None else ""
             status = "PASS" if ev.passed else f"FAIL ({sev})"
+            reason = ev.metadata.get("reason")
+            if not ev.passed and reason is not None:
+                shown += f": {reason.value}"
             self.evaluations[name] = ev
             if not ev.passed and sev == "ERROR":
                 self.failed_error_checks.append(name)
@@ -278,15 +281,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     beir.add_argument("--split", action="append", default=None, help="qrels split(s) to import (default: all)")
     args = parser.parse_args(argv)
 
-    if args.command == "init":
+    if args.command in ("init", "import-beir"):
         from rag_eval_assets.lib.corpus_init import init_corpus
-
-        print(init_corpus(args.folder, force=args.force))
-        return 0
-    if args.command == "import-beir":
         from rag_eval_assets.lib.goldens.beir_import import import_beir
 
-        print(import_beir(args.folder, args.out, splits=args.split))
+        try:
+            print(init_corpus(args.folder, force=args.force) if args.command == "init"
+                  else import_beir(args.folder, args.out, splits=args.split))
+        except (ValueError, FileNotFoundError) as exc:
+            print(f"rag-eval: {exc}", file=sys.stderr)
+            return 2
         return 0
     try:
         settings = Settings.from_env(validate=args.command != "sample")

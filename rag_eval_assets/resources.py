@@ -155,11 +155,15 @@ class StorageResource(dg.ConfigurableResource):
         return Outputs(self.root)
 
 
-#: Default per-class CER limits (measured on the sample corpus, docs/results.md). ERROR limits
-#: gate the routed parser; WARN limits are reported for every parser.
+#: Default per-class CER limits (measured on the sample corpus: docs/results.md). ERROR limits
+#: gate the parser each class is routed to; WARN limits are reported for every parser.
 DEFAULT_CER_ERROR_MAX = {"pdf_single_column": 0.01, "pdf_two_column": 0.01, "pdf_tables": 0.01,
-                         "text_multilingual": 0.01, "text_near_duplicate": 0.01, "text_pii": 0.01}
-DEFAULT_CER_WARN_MAX = {"pdf_scanned": 0.10, "docx_report": 0.01, "html_article": 0.05}
+                         "text_multilingual": 0.01, "text_near_duplicate": 0.01, "text_pii": 0.01,
+                         "pdf_footnotes": 0.01, "pdf_hyphenation": 0.015, "pdf_glyphs": 0.01,
+                         "pdf_complex_tables": 0.10}
+DEFAULT_CER_WARN_MAX = {"pdf_scanned": 0.10, "docx_report": 0.01, "html_article": 0.05,
+                        "pdf_headers_footers": 0.08, "pdf_multicolumn_figures": 0.08,
+                        "pdf_scanned_degraded": 0.20, "pdf_bad_ocr_layer": 0.02}
 
 
 class ParseConfig(dg.ConfigurableResource):
@@ -273,12 +277,27 @@ class EmbedConfig(dg.ConfigurableResource):
 
 
 class IndexConfig(dg.ConfigurableResource):
-    """ANN index next to the exact flat index, and the recall gate."""
+    """ANN index next to the exact flat index, and the recall gate. Defaults of the index
+    parameters: ``lib.indexing.faiss_index.DEFAULTS`` (chosen on the recall-QPS curve at 100k
+    vectors and on SciFact: benchmarks/bench_index.py); 0 keeps the default."""
 
     kind: IndexKind = IndexKind.hnsw
     k: int = 10
     sample_queries: int = 1000
     recall_min: float = 0.95  # ERROR when ANN recall@k vs flat is below
+    hnsw_m: int = 0
+    hnsw_ef_construction: int = 0
+    hnsw_ef_search: int = 0
+    ivf_nlist: int = 0
+    ivf_nprobe: int = 0
+
+    def params(self) -> dict[str, int]:
+        """Overrides for ``build_index`` of the configured kind (only the ones set)."""
+        if self.kind == IndexKind.hnsw:
+            raw = {"M": self.hnsw_m, "ef_construction": self.hnsw_ef_construction, "ef_search": self.hnsw_ef_search}
+        else:
+            raw = {"nlist": self.ivf_nlist, "nprobe": self.ivf_nprobe}
+        return {k: v for k, v in raw.items() if v}
 
 
 class RetrievalEvalConfig(dg.ConfigurableResource):

@@ -59,6 +59,10 @@ class Settings:
     access_field: str = ""  # bool ontology field the querying role must have true (e.g. "permitted"); "" = none
     current_field: str = "current"  # ontology field that marks the current release of a document
 
+    #: settings where an explicitly empty variable means "none" (e.g. no golden sets at all)
+    MAY_BE_EMPTY = frozenset({"golden_root", "docling_artifacts_path", "evaldata_root", "access_field",
+                              "current_field", "parse_routes"})
+
     ENV = {
         "corpus_root": "RAG_EVAL_CORPUS_ROOT",
         "golden_root": "RAG_EVAL_GOLDEN_ROOT",
@@ -88,7 +92,9 @@ class Settings:
         values: dict[str, Any] = {}
         for f in fields(cls):
             var = cls.ENV.get(f.name)
-            if var is None or env.get(var, "") == "":
+            if var is None or var not in env:
+                continue
+            if env[var] == "" and f.name not in cls.MAY_BE_EMPTY:  # empty = unset, except where "" means none
                 continue
             raw = env[var]
             default = getattr(cls, f.name)

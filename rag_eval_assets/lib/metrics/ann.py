@@ -88,13 +88,30 @@ def wilson_interval(successes: int, trials: int, z: float = 1.959964) -> tuple[f
     return max(0.0, centre - half), min(1.0, centre + half)
 
 
+def _without(rows: np.ndarray, own: np.ndarray | None, k: int) -> np.ndarray:
+    """The first ``k`` rows of each result list without the query's own row."""
+    if own is None:
+        return rows[:, :k]
+    out = np.full((len(rows), k), -1, dtype=np.int64)
+    for i, (r, o) in enumerate(zip(rows, own)):
+        kept = [int(x) for x in r if x != o][:k]
+        out[i, :len(kept)] = kept
+    return out
+
+
 def ann_recall(index: VectorIndex, exact: VectorIndex, queries: np.ndarray, k: int = 10,
-               exact_rows: np.ndarray | None = None, n_boot: int = 1000, seed: int = 0) -> RecallEstimate:
+               exact_rows: np.ndarray | None = None, n_boot: int = 1000, seed: int = 0,
+               self_rows: np.ndarray | None = None) -> RecallEstimate:
     """Recall@k of ``index`` against the exact ``exact`` index (same vectors, same row order)
-    over ``queries``, with a 95% bootstrap interval. Pass ``exact_rows`` to reuse flat results."""
+    over ``queries``, with a 95% bootstrap interval. Pass ``exact_rows`` to reuse flat results.
+    ``self_rows``: when the queries are indexed vectors, their own rows; both lists then leave
+    the query itself out (it is always found, and would flatter recall by ~1/k)."""
+    depth = k + (1 if self_rows is not None else 0)
     if exact_rows is None:
-        exact_rows = exact.search_rows(queries, k)[1]
-    per_query = recall_per_query(index.search_rows(queries, k)[1], exact_rows, k)
+        exact_rows = exact.search_rows(queries, depth)[1]
+    truth = _without(np.asarray(exact_rows), self_rows, k)
+    found = _without(index.search_rows(queries, depth)[1], self_rows, k)
+    per_query = recall_per_query(found, truth, k)
     low, high = bootstrap_interval(per_query, n_boot=n_boot, seed=seed)
     mean = float(per_query.mean()) if len(per_query) else 0.0
     return RecallEstimate(mean, low, high, k, len(per_query))
