@@ -59,13 +59,19 @@ def required_sources(points: Mapping[str, str], gold_chunks: Sequence[tuple[str,
 
 def gold_case(query_id: str, question: str, metadata: Mapping[str, Any], gold_docs: Sequence[str],
               chunks_by_doc: Mapping[str, Sequence[tuple[str, str]]], slice_field: str = "intent") -> tuple[GoldCase, dict[str, str]]:
-    """The gold case of one golden query and its point texts (point id -> text)."""
+    """The gold case of one golden query and its point texts (point id -> text). Without a
+    reference answer (plain BEIR queries) the case names its relevant documents instead of
+    chunks, and answer completeness is n/a (``has_reference_answer`` False)."""
     out_of_scope = metadata.get("intent") == OUT_OF_SCOPE or not gold_docs
-    points = {} if out_of_scope else answer_points(str(metadata.get("answer") or ""))
+    answer = str(metadata.get("answer") or "")
+    has_answer = bool(answer.strip())
+    points = answer_points(answer) if has_answer and not out_of_scope else {}
     gold_chunks = [c for d in gold_docs for c in chunks_by_doc.get(d, [])]
-    sources = [] if out_of_scope else required_sources(points, gold_chunks)
+    sources = required_sources(points, gold_chunks) if points else []
+    documents = tuple(gold_docs) if not out_of_scope and not has_answer else ()
     return GoldCase(query_id, question, tuple(sources), tuple(points), out_of_scope,
-                    str(metadata.get(slice_field)) if metadata.get(slice_field) is not None else None), points
+                    str(metadata.get(slice_field)) if metadata.get(slice_field) is not None else None,
+                    documents, has_answer or out_of_scope), points
 
 
 def label_points(answer: Answer, points: Mapping[str, str]) -> Answer:

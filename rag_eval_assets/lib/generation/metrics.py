@@ -40,18 +40,37 @@ def _share(items: Collection[str], pool: Collection[str], empty: float) -> float
     return sum(i in pool for i in items) / len(items)
 
 
+def _document_of(chunk_id: str) -> str:
+    return chunk_id.split("#", 1)[0]  # this project's chunk ids: "<doc_id>#<nnnn>"
+
+
+def _documents_share(documents: Collection[str], ids: Collection[str]) -> float:
+    found = {_document_of(c) for c in ids}
+    return sum(d in found for d in documents) / len(documents) if documents else 1.0
+
+
 def candidate_recall(trace: Trace, gold: GoldCase) -> float:
-    """Share of the required sources retrieved by first-stage retrieval."""
+    """Share of the required sources retrieved by first-stage retrieval (of the required
+    documents with a chunk retrieved, when the case names documents only)."""
+    if not gold.required_source_ids and gold.required_document_ids:
+        return _documents_share(gold.required_document_ids, trace.first_stage_ids)
     return _share(gold.required_source_ids, trace.first_stage_ids, 1.0)
 
 
 def context_recall(trace: Trace, gold: GoldCase) -> float:
-    """Share of the required sources in the selected context."""
+    """Share of the required sources (documents, see ``candidate_recall``) in the selected context."""
+    if not gold.required_source_ids and gold.required_document_ids:
+        return _documents_share(gold.required_document_ids, trace.selected_context_ids)
     return _share(gold.required_source_ids, trace.selected_context_ids, 1.0)
 
 
 def context_precision(trace: Trace, gold: GoldCase) -> float:
-    """Share of the selected context ids that are required sources."""
+    """Share of the selected context ids that are required sources (chunks of a required
+    document, when the case names documents only)."""
+    if not gold.required_source_ids and gold.required_document_ids:
+        wanted = set(gold.required_document_ids)
+        ids = trace.selected_context_ids
+        return sum(_document_of(c) in wanted for c in ids) / len(ids) if ids else 0.0
     return _share(trace.selected_context_ids, gold.required_source_ids, 0.0)
 
 

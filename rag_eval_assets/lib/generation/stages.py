@@ -3,7 +3,8 @@
 Pipeline order for an in-scope case: ``admissibility``; ``candidate retrieval`` (candidate
 recall < 1); ``context selection`` (context recall < 1); ``answer completeness`` (no claims,
 which includes a false abstention); ``answer faithfulness`` (< 1); ``citation support`` (< 1);
-``answer completeness`` (supported point coverage < 1); else ``pass``. A judged score with any
+``answer completeness`` (supported point coverage < 1; n/a without a reference answer); else
+``pass``. A judged score with any
 invalid verdict fails its stage too: a claim nobody could verify is not shown to hold.
 
 Out-of-scope gold cases (the right answer is to decline): after admissibility, an abstaining
@@ -44,6 +45,7 @@ CITATION_SUPPORT = "citation support"
 ABSTENTION = "abstention"
 PASS = "pass"
 UNSLICED = "unsliced"
+NOT_APPLICABLE: Any = object()  # point coverage of a case without a reference answer
 STAGES = (ADMISSIBILITY, ABSTENTION, CANDIDATE_RETRIEVAL, CONTEXT_SELECTION, ANSWER_COMPLETENESS,
           ANSWER_FAITHFULNESS, CITATION_SUPPORT, PASS)
 
@@ -65,8 +67,9 @@ def first_failed_stage(*, admissible: bool, candidate_recall: float | None = Non
         return CONTEXT_SELECTION
     if n_claims == 0:
         return ANSWER_COMPLETENESS
-    checks = ((faithfulness, ANSWER_FAITHFULNESS), (citation_support, CITATION_SUPPORT),
-              (point_coverage, ANSWER_COMPLETENESS))
+    checks = [(faithfulness, ANSWER_FAITHFULNESS), (citation_support, CITATION_SUPPORT)]
+    if point_coverage is not NOT_APPLICABLE:
+        checks.append((point_coverage, ANSWER_COMPLETENESS))
     for score, stage in checks:
         if score is None or not score.perfect:
             return stage
@@ -140,8 +143,9 @@ def evaluate_case(trace: Trace, gold: GoldCase, evidence: Mapping[str, EvidenceC
         "candidate_recall": candidate_recall(trace, gold), "context_recall": context_recall(trace, gold),
         "faithfulness": faithfulness(judged), "citation_support": citation_support(judged),
     }
-    points = supported_point_coverage(judged, gold.required_points)
-    stage = first_failed_stage(admissible=True, n_claims=len(answer.claims), point_coverage=points,
+    points = supported_point_coverage(judged, gold.required_points) if gold.has_reference_answer else None
+    stage = first_failed_stage(admissible=True, n_claims=len(answer.claims),
+                               point_coverage=points if gold.has_reference_answer else NOT_APPLICABLE,
                                out_of_scope=gold.out_of_scope, abstained=answer.abstained, **scores)
     return CaseResult(**common, stage=stage, context_precision=context_precision(trace, gold),
                       citation_coverage=citation_coverage(answer.claims),

@@ -129,6 +129,11 @@ class GoldCase:
     required_points: tuple[str, ...]
     out_of_scope: bool = False
     slice: str | None = None
+    #: relevant documents when no chunk-level source is known (a query judged by qrels only, with
+    #: no reference answer): evidence recall then counts documents with a chunk retrieved
+    required_document_ids: tuple[str, ...] = ()
+    #: False when the golden set has no reference answer: answer completeness is n/a, not 1.0
+    has_reference_answer: bool = True
 
 
 @dataclass(frozen=True)

@@ -70,7 +70,12 @@ DEFAULTS: dict[str, dict[str, int]] = {
 # 24-32 of 132, so nprobe keeps the real-data margin. Measured numbers: the benchmark outputs.
 
 
-FAISS_THREADS = 2  # chosen by measurement with the passive wait policy: see the module docstring
+# One thread. benchmarks/bench_index.py measured 2 threads with the passive wait policy 1.6-1.8x
+# faster on idle cores and no slower beside one busy core; but in the test suite (2 pytest workers,
+# MiniLM's torch threads in the same process) a flat search of 809 x 5,183 vectors on 2 threads
+# spun for over 15 CPU-minutes instead of < 1 s. Correctness and a bounded cost come first; set
+# FAISS_THREADS = 2 on a machine whose cores the index build has to itself.
+FAISS_THREADS = 1
 FAISS_WAIT_POLICY: str | None = "PASSIVE"  # OMP_WAIT_POLICY for faiss's own OpenMP runtime
 _RUNTIME: dict[str, Any] = {}
 
