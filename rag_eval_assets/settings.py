@@ -11,7 +11,9 @@ Other environment access, and why: parser worker processes and the embedding mod
 offline defaults (``HF_HUB_OFFLINE``, ``DO_NOT_TRACK``, ``OMP_THREAD_LIMIT``; set with
 ``setdefault``, so a caller's value wins) because those libraries read them directly;
 ``DAGSTER_HOME`` is Dagster's own; an LLM judge reads its API key from the variable named by
-``generation_eval_config.api_key_env``; tests and benchmarks read ``RAG_EVAL_EVALDATA``.
+``generation_eval_config.api_key_env``; tests and benchmarks read ``RAG_EVAL_EVALDATA``; FAISS
+gets ``OMP_WAIT_POLICY=PASSIVE`` for its first import only (``lib.indexing.faiss_index``);
+tesseract reads ``TESSDATA_PREFIX`` when set.
 """
 
 from __future__ import annotations
