@@ -36,6 +36,7 @@ from rag_eval_assets.settings import PROJECT_ROOT, Settings, SettingsError
 
 DEFAULT_DAGSTER_HOME = PROJECT_ROOT / ".rag_eval" / "dagster_home"
 QUIET = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+ROUTE_PASSES = 2  # a first run routes by the primary parser, then by the scorecard it produced
 MANAGED = "# managed by rag-eval (delete this line to manage the file yourself)"
 
 
@@ -215,13 +216,21 @@ def command_run(settings: Settings, all_: bool, dry_run: bool, strict: bool, ref
         defs = build_definitions(settings)
         ran = run_documents(instance, defs, view, pending, settings, outcome, all_) if pending else 0
         if refresh:
-            view = _view(settings, resources)
-            digest = _refresh_digest(view, resources)
-            last = (view.outputs.read_state("refresh") or {}).get("inputs_digest")
-            if ran or all_ or last != digest:
+            for attempt in range(ROUTE_PASSES):
+                view = _view(settings, resources)
+                digest = _refresh_digest(view, resources)
+                last = (view.outputs.read_state("refresh") or {}).get("inputs_digest")
+                if not (ran or all_ or last != digest):
+                    print("corpus refresh: up to date (nothing it reads changed since the last one)")
+                    break
                 run_refresh(instance, defs, digest, outcome)
-            else:
-                print("corpus refresh: up to date (nothing it reads changed since the last one)")
+                view = _view(settings, resources)
+                rerouted = view.pending()  # the refresh chose new routes from fresh evidence
+                if not rerouted or attempt == ROUTE_PASSES - 1:
+                    break
+                print(f"parse routes changed: {len(rerouted)} documents re-processed from the route on")
+                ran = run_documents(instance, defs, view, rerouted, settings, outcome, False)
+                all_ = False
         else:
             view = _view(settings, resources)
     failures = failure_rows(view)

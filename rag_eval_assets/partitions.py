@@ -11,11 +11,12 @@ documents_partitions = dg.DynamicPartitionsDefinition(name=DOCUMENTS)
 SCOPE_TAG = "rag_eval/scope"
 PER_DOCUMENT = {SCOPE_TAG: "document"}
 CORPUS_LEVEL = {SCOPE_TAG: "corpus"}
-REPORT = {SCOPE_TAG: "report"}
+AFTER_REFRESH = {SCOPE_TAG: "after_refresh"}  # the report and the route decision: after every refresh
+REPORT = AFTER_REFRESH
 
 per_document_selection = dg.AssetSelection.tag(SCOPE_TAG, "document")
 corpus_level_selection = dg.AssetSelection.tag(SCOPE_TAG, "corpus")
-report_selection = dg.AssetSelection.tag(SCOPE_TAG, "report")
+report_selection = dg.AssetSelection.tag(SCOPE_TAG, "after_refresh")
 
 #: Run tags: who launched a run, and the digest of the inputs a corpus refresh was started for.
 LAUNCHED_BY = "rag_eval/launched_by"

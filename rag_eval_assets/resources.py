@@ -180,6 +180,8 @@ class ParseConfig(dg.ConfigurableResource):
     cer_error_max: dict[str, float] = DEFAULT_CER_ERROR_MAX
     cer_warn_max: dict[str, float] = DEFAULT_CER_WARN_MAX
     max_failure_rate: float = 0.0  # WARN above (unsupported formats excluded)
+    route_cer_tolerance: float = 0.005  # auto routes: parsers this close to the best CER tie
+    route_teds_tolerance: float = 0.02  # auto routes: parsers this close to the best TEDS tie
 
     def options(self, parser: str) -> dict[str, Any]:
         """Extra keyword options for ``parse_document`` of this parser."""

@@ -53,7 +53,7 @@ class Settings:
     sensor_interval_s: int = 60
     parsers: tuple[str, ...] = ("pymupdf", "pymupdf4llm", "docling", "unstructured", "ocr")
     primary_parser: str = "docling"
-    parse_routes: str = ""  # JSON {doc_class: parser} ("*" = others), or "auto" (by the scorecard)
+    parse_routes: str = "auto"  # "auto" (by the scorecard's evidence) or JSON {doc_class: parser} ("*": others)
     parse_timeout_s: float = 120.0
     docling_artifacts_path: str = ""
     embed_model: str = "minilm"
@@ -122,6 +122,8 @@ class Settings:
         if self.parse_routes.strip() == "auto":
             return None
         table = json.loads(self.parse_routes) if self.parse_routes.strip() else {}
+        if not isinstance(table, dict):
+            raise ValueError("not an object")
         return {"*": self.primary_parser, **table}
 
     def validate(self, check_paths: bool = True) -> None:

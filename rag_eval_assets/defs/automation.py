@@ -93,7 +93,8 @@ def build(settings: Settings) -> dg.Definitions:
         "corpus-wide checks of the per-document stages, in one process (each step would otherwise pay a "
         "process start-up and the imports, ~5 s, for seconds of work).")
     report_job = dg.define_asset_job("evaluation_report", selection=report_selection, executor_def=dg.in_process_executor,
-                                     description="The HTML report of the latest refresh.")
+                                     description="After every corpus refresh, failed or not: the HTML report and the "
+                                     "parse routes chosen from the refresh's evidence.")
 
     @dg.sensor(name="corpus_sensor", jobs=[document_stages_job, corpus_refresh_job],
                minimum_interval_seconds=settings.sensor_interval_s, default_status=dg.DefaultSensorStatus.RUNNING,

@@ -13,7 +13,7 @@ from rag_eval_assets.lib.evaluation.parse import (
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.scorecard import scorecard
 from rag_eval_assets.lib.state import PARSED, RECORDS, parse_asset
-from rag_eval_assets.partitions import CORPUS_LEVEL, PER_DOCUMENT, documents_partitions
+from rag_eval_assets.partitions import AFTER_REFRESH, CORPUS_LEVEL, PER_DOCUMENT, documents_partitions
 from rag_eval_assets.resources import (
     ChunkConfig,
     CleanConfig,
@@ -39,7 +39,7 @@ def document_specs(settings: Settings) -> list[dg.AssetSpec]:
         "and crashes are retried). Scored against the golden references in `parser_scorecard`.")
         for p in settings.parsers]
     specs.append(dg.AssetSpec(
-        PARSED, deps=[parse_asset(p) for p in settings.parsers], partitions_def=documents_partitions,
+        PARSED, deps=[parse_asset(p) for p in settings.parsers] + ["parse_routes"], partitions_def=documents_partitions,
         group_name=GROUP, kinds={"python", "json"}, tags=PER_DOCUMENT,
         description="The routed parser's output per document: what the clean stage reads. The route is a "
         "parser per document class (`RAG_EVAL_PARSE_ROUTES`: fixed, or `auto` from the scorecard's "
@@ -112,6 +112,50 @@ def build(settings: Settings) -> dg.Definitions:
                 **_plot_metadata(card)},
             check_results=[check])
 
+    @dg.asset(deps=[parser_scorecard], group_name=GROUP, kinds={"python", "json"}, tags=AFTER_REFRESH,
+              check_specs=[dg.AssetCheckSpec("routes_match_evidence", asset="parse_routes",
+                                             description="No document class is routed to a parser that the "
+                                             "scorecard's evidence ranks below another by more than the tolerance "
+                                             "(WARN: a configured route costs quality).")])
+    def parse_routes(context: dg.AssetExecutionContext, storage: StorageResource,
+                     parse_config: ParseConfig) -> dg.MaterializeResult:
+        """The parser each document class is parsed with. `auto` (`RAG_EVAL_PARSE_ROUTES=auto`, the
+        default): chosen from the parser scorecard (highest TEDS on classes with reference tables,
+        lowest CER elsewhere, then heading order, CER and speed; `lib.evaluation.routing`), with the
+        evidence and the runner-up. A fixed route table is kept as configured and compared with the
+        evidence. A changed route re-processes that class's documents only (from the route on).
+        It runs after the corpus refresh (with the report), so every assessment of one refresh
+        sees one set of routes."""
+        from rag_eval_assets.lib.evaluation.routing import choose_routes
+
+        outputs = storage.outputs()
+        card = outputs.read_rows("parser_scorecard", default=[])
+        chosen, evidence = choose_routes(card, parse_config.primary, parse_config.route_cer_tolerance,
+                                         parse_config.route_teds_tolerance)
+        auto = parse_config.routes.get("*") == "auto"
+        routes = chosen if auto else {**{e["doc_class"]: parse_config.routes.get(e["doc_class"], parse_config.routes["*"])
+                                        for e in evidence}, "*": parse_config.routes["*"]}
+        previous = (outputs.read_json("parse_routes", default=None) or {}).get("routes", {})
+        changed = sorted(c for c in set(routes) | set(previous) if routes.get(c) != previous.get(c) and c != "*")
+        outputs.write_json("parse_routes", {"mode": "auto" if auto else "fixed", "routes": routes, "evidence": evidence})
+        worse = [e for e in evidence if e["metric"] != "none" and routes[e["doc_class"]] != e["parser"]]
+        if changed:
+            context.log.info(f"routes changed for {', '.join(changed)}: their documents are re-processed from the route on")
+        rows = [{"doc_class": e["doc_class"], "route": routes[e["doc_class"]], "evidence_winner": e["parser"],
+                 "metric": e["metric"], "value": e["value"], "runner_up": e["runner_up"],
+                 "runner_up_value": e["runner_up_value"], "margin": e["margin"], "reason": e["reason"]}
+                for e in evidence]
+        return dg.MaterializeResult(
+            metadata={"mode": "auto" if auto else "fixed", "changed_classes": ", ".join(changed) or "none",
+                      "routes": dg.MetadataValue.md(markdown_table(rows, digits=3))},
+            check_results=[gate("routes_match_evidence", value=len(worse), limit=0, op="<=", severity=WARN,
+                                n=f"{sum(e['metric'] != 'none' for e in evidence)} classes with evidence",
+                                nothing_to_judge=None if any(e["metric"] != "none" for e in evidence) else
+                                "no class has scored documents (no parse references)",
+                                extra={"routed_against_evidence": table(
+                                    [r for r in rows if r["route"] != r["evidence_winner"]],
+                                    ["doc_class", "route", "evidence_winner", "metric", "margin"])})])
+
     checks = [_cer_check(p) for p in parsers] + [_failure_check(p) for p in parsers]
 
     @dg.asset_check(asset=PARSED, description="Every valid document has the routed parser's output for its "
@@ -126,7 +170,7 @@ def build(settings: Settings) -> dg.Definitions:
                     severity=WARN, nothing_to_judge=None if valid else "no valid documents",
                     extra={"missing": table([{"path": view.display_path(d)} for d in missing])})
 
-    return dg.Definitions(assets=[parser_scorecard], asset_checks=[*checks, routed_output_present])
+    return dg.Definitions(assets=[parser_scorecard, parse_routes], asset_checks=[*checks, routed_output_present])
 
 
 def _breaches(rows: list[dict], limits: dict[str, float]) -> list[dict]:
