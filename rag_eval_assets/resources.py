@@ -194,6 +194,17 @@ class ParseConfig(dg.ConfigurableResource):
         return digest(parser, {k: v for k, v in self.options(parser).items()})
 
 
+class BenchmarkConfig(dg.ConfigurableResource):
+    """The real-data parser scorecard: public benchmark folders (FUNSD, SROIE, pypdf's sample
+    PDFs, docling's table files, in their native layout, e.g. ``../shared/evaldata``)."""
+
+    root: str = ""  # "" : the asset says it is not configured (RAG_EVAL_EVALDATA)
+    limit: int = 10  # items per benchmark (0: all)
+
+    def folder(self) -> Path | None:
+        return Path(self.root) if self.root and Path(self.root).is_dir() else None
+
+
 class CleanConfig(dg.ConfigurableResource):
     """Clean-stage knobs and the limits its checks judge against."""
 
@@ -360,6 +371,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         "parse_config": ParseConfig(parsers=list(settings.parsers), primary=settings.primary_parser,
                                     routes=settings.routes() or {"*": "auto"}, timeout_s=settings.parse_timeout_s,
                                     docling_artifacts_path=settings.docling_artifacts_path),
+        "benchmark_config": BenchmarkConfig(root=settings.evaldata_root),
         "clean_config": CleanConfig(),
         "dedup_config": DedupConfig(),
         "chunk_config": ChunkConfig(),

@@ -15,6 +15,7 @@ from rag_eval_assets.lib.report.scorecard import scorecard
 from rag_eval_assets.lib.state import PARSED, RECORDS, parse_asset
 from rag_eval_assets.partitions import AFTER_REFRESH, CORPUS_LEVEL, PER_DOCUMENT, documents_partitions
 from rag_eval_assets.resources import (
+    BenchmarkConfig,
     ChunkConfig,
     CleanConfig,
     CorpusResource,
@@ -156,6 +157,45 @@ def build(settings: Settings) -> dg.Definitions:
                                     [r for r in rows if r["route"] != r["evidence_winner"]],
                                     ["doc_class", "route", "evidence_winner", "metric", "margin"])})])
 
+    @dg.asset(group_name="parse_benchmarks", kinds={"python", "parquet"}, tags=CORPUS_LEVEL,
+              check_specs=[dg.AssetCheckSpec("benchmarks_parsed", asset="parser_benchmarks",
+                                             description="Every enabled parser gives a result (or a typed failure "
+                                             "other than an error or a timeout) on every benchmark file it reads "
+                                             "(WARN; not configured: says so).")])
+    def parser_benchmarks(context: dg.AssetExecutionContext, benchmark_config: BenchmarkConfig,
+                          storage: StorageResource, parse_config: ParseConfig) -> dg.MaterializeResult:
+        """Parser × public benchmark beside the sample's parser × class: OCR CER/WER on FUNSD forms
+        and SROIE receipts, completeness/CER/TEDS on pypdf's sample PDFs against their LaTeX,
+        TEDS on docling's HTML/DOCX tables against their markup (`RAG_EVAL_EVALDATA`, the folders
+        in their native layout). Optional: without the folders it says so and never fails.
+        Scores are cached by file content and parser configuration."""
+        from rag_eval_assets.lib.evaluation.realdata import BENCHMARKS, benchmark_card, benchmark_scores
+
+        folder = benchmark_config.folder()
+        if folder is None:
+            why = ("no benchmark folder configured (RAG_EVAL_EVALDATA)" if not benchmark_config.root
+                   else f"{benchmark_config.root} is not a folder")
+            return dg.MaterializeResult(metadata={"skipped": why}, check_results=[
+                gate("benchmarks_parsed", value=None, limit=0, op="<=", n="0 files", severity=WARN, nothing_to_judge=why)])
+        outputs = storage.outputs()
+        cache = outputs.score_cache("benchmarks")
+        rows = benchmark_scores(folder, list(parse_config.parsers), benchmark_config.limit or None,
+                                parse_config.timeout_s, cache, parse_config.fingerprint, context.log.info)
+        cache.save()
+        card = benchmark_card(rows)
+        outputs.write_rows("parser_benchmarks", card)
+        outputs.write_rows("parser_benchmarks", rows, key="_items")
+        errors = [r for r in rows if r["failure"] in ("error", "timeout")]
+        present = sorted({r["benchmark"] for r in rows})
+        plots = {f"{m}/{r['parser']}/{r['benchmark']}": round(r[m], 4) for r in card
+                 for m in ("cer_mean", "teds_mean") if r.get(m) is not None}
+        return dg.MaterializeResult(
+            metadata={"benchmarks": dg.MetadataValue.text(", ".join(f"{b} ({BENCHMARKS[b][1]})" for b in present)),
+                      "scorecard": dg.MetadataValue.md(markdown_table(card, digits=3)), **plots},
+            check_results=[gate("benchmarks_parsed", value=len(errors), limit=0, op="<=", severity=WARN,
+                                n=f"{len(rows)} parser × file results", extra={"errors": table(errors, [
+                                    "benchmark", "item", "parser", "failure"])})])
+
     checks = [_cer_check(p) for p in parsers] + [_failure_check(p) for p in parsers]
 
     @dg.asset_check(asset=PARSED, description="Every valid document has the routed parser's output for its "
@@ -170,7 +210,8 @@ def build(settings: Settings) -> dg.Definitions:
                     severity=WARN, nothing_to_judge=None if valid else "no valid documents",
                     extra={"missing": table([{"path": view.display_path(d)} for d in missing])})
 
-    return dg.Definitions(assets=[parser_scorecard, parse_routes], asset_checks=[*checks, routed_output_present])
+    return dg.Definitions(assets=[parser_scorecard, parse_routes, parser_benchmarks],
+                          asset_checks=[*checks, routed_output_present])
 
 
 def _breaches(rows: list[dict], limits: dict[str, float]) -> list[dict]:
