@@ -31,8 +31,10 @@ class PdfInfo:
     _layer: tuple[list[int], list[int]] | None = None
 
     def text_layer(self, page_texts: list[str] | None = None) -> tuple[list[int], list[int]]:
-        """(textless pages: no text layer but something drawn -> OCR them, blank pages: no text
-        and nothing drawn), 1-based. Computed once."""
+        """(textless pages: no visible text layer but something drawn -> OCR them, blank pages:
+        no text and nothing drawn), 1-based. Computed once. A page whose only text is invisible
+        (render mode 3, the layer OCR software puts under a scan) counts as textless: what the
+        page shows is the image, and that layer may be wrong."""
         if self._layer is None:
             textless, blank = [], []
             for i in range(self.pages):
@@ -43,9 +45,9 @@ class PdfInfo:
                         text = self.doc[i].get_text()
                     except Exception as exc:  # noqa: BLE001
                         raise ParseError("corrupt", f"page {i + 1} unreadable: {exc}") from exc
-                if len("".join(text.split())) >= MIN_TEXT_CHARS:
-                    continue
                 page = self.doc[i]
+                if len("".join(text.split())) >= MIN_TEXT_CHARS and not _only_invisible_text(page):
+                    continue
                 drawn = bool(page.get_images()) or bool(page.get_cdrawings())
                 (textless if drawn else blank).append(i + 1)
             self._layer = (textless, blank)
@@ -97,3 +99,14 @@ class Parser(Protocol):
     def parse(self, src: Source, options: dict[str, Any]) -> ParserOutput: ...
 
     # optional: ``warmup()`` (load models once in a worker), ``extra_check() -> str | None``
+
+
+def _only_invisible_text(page: Any) -> bool:
+    """True when every text span of the page is drawn invisibly (render mode 3) over an image."""
+    try:
+        if not page.get_images():
+            return False
+        modes = {span.get("type") for span in page.get_texttrace()}
+    except Exception:  # noqa: BLE001 - an odd page keeps its text layer
+        return False
+    return modes == {3}
