@@ -87,13 +87,21 @@ def deskew(image: Any, min_degrees: float = 0.3) -> Any:
     return image.rotate(angle, resample=3, expand=True, fillcolor=255)  # 3 = BICUBIC
 
 
+def stretch_faint(image: Any, darkest: int = 60) -> Any:
+    """A page without dark ink (its 0.1th-percentile grey level above ``darkest``: faint ink on
+    grey paper, as on a low-contrast scan) stretched to the full grey range; any other image
+    unchanged (a mostly white receipt photo with black print must stay as it is)."""
+    import numpy as np
+    from PIL import ImageOps
+
+    return ImageOps.autocontrast(image, cutoff=1) if np.percentile(np.asarray(image), 0.1) > darkest else image
+
+
 def ocr_image(image: Any, lang: str = "eng", straighten: bool = True) -> str:
     """Text of one PIL image by tesseract (page segmentation: automatic), after stretching its
     contrast and (``straighten``) deskewing it."""
-    from PIL import ImageOps
-
     api = _api(lang)
-    gray = ImageOps.autocontrast(image.convert("L"), cutoff=1)  # faint ink on grey paper: full range
+    gray = stretch_faint(image.convert("L"))
     api.SetImage(deskew(gray) if straighten else gray)
     try:
         return api.GetUTF8Text()
