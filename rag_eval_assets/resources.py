@@ -261,6 +261,7 @@ class ChunkConfig(dg.ConfigurableResource):
     strategy: ChunkStrategy = ChunkStrategy.structural
     size: int = 256  # all-MiniLM-L6-v2 truncates at 256 word pieces
     overlap: int = 32
+    sweep_rerun_share: float = 0.1  # the size sweep is recomputed when more documents than this changed
 
     def fingerprint(self) -> str:
         return digest("chunk/1", self.strategy.value, self.size, self.overlap)
@@ -298,6 +299,7 @@ class IndexConfig(dg.ConfigurableResource):
     k: int = 10
     sample_queries: int = 1000
     recall_min: float = 0.95  # ERROR when ANN recall@k vs flat is below
+    sweep_rerun_share: float = 0.1  # the efSearch/nprobe sweep is recomputed when more vectors' documents changed
     hnsw_m: int = 0
     hnsw_ef_construction: int = 0
     hnsw_ef_search: int = 0
@@ -438,10 +440,28 @@ class CorpusView:
         return inputs_digest(self.docs, self.config, self.lists, extra, self.expected)
 
 
+_VIEWS: dict[tuple[str, ...], CorpusView] = {}
+
+
 def corpus_view(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
                 chunk_config: ChunkConfig, embed_config: EmbedConfig, save_scan: bool = True,
-                rehash: bool = False) -> CorpusView:
-    """The current corpus view (stat-cached scan, metadata, expected versions, listings)."""
+                rehash: bool = False, run_id: str | None = None) -> CorpusView:
+    """The current corpus view (stat-cached scan, metadata, expected versions, listings). With
+    ``run_id`` (corpus-level assets and checks of one refresh, which run in one process and do
+    not change per-document outputs) the view is built once per run and shared."""
+    key = (run_id, storage.root, corpus.corpus_root, repr(parse_config), repr(clean_config), repr(chunk_config),
+           repr(embed_config)) if run_id else None
+    if key is not None and key in _VIEWS:
+        return _VIEWS[key]
+    view = _build_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config, save_scan, rehash)
+    if key is not None:
+        _VIEWS.clear()  # one refresh at a time per process
+        _VIEWS[key] = view
+    return view
+
+
+def _build_view(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
+                chunk_config: ChunkConfig, embed_config: EmbedConfig, save_scan: bool, rehash: bool) -> CorpusView:
     outputs = storage.outputs()
     ontology = corpus.ontology()
     scan = corpus.scan(outputs, rehash=rehash, save=save_scan)

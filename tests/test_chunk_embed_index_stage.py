@@ -26,6 +26,9 @@ def test_chunks_embeddings_index(tmp_path):
     again = project.run()  # nothing changed: no document run; the refresh is up to date but run here explicitly
     assert again.ok and "embeddings" not in materializations(*again.results)
     assert checks(*again.results)["embeddings:drift_probe"].passed
+    swept = {k: v[-1].metadata for k, v in materializations(*again.results).items()}
+    for sweep in ("chunk_size_sweep", "index_sweep"):  # evidence for configuration: reused when nothing moved
+        assert swept[sweep]["recomputed"].value == "no: reused", sweep
     forced = project.run(force=True, refresh=False)  # every document again: every chunk from the cache
     assert sum(m.metadata["embedded"].value for m in materializations(*forced.results)["embeddings"]) == 0
 

@@ -7,6 +7,8 @@ import dagster as dg
 from rag_eval_assets.defs._checks import WARN, gate, table
 from rag_eval_assets.lib.documents import Block
 from rag_eval_assets.lib.evaluation.qrels import judged_qrels
+from rag_eval_assets.lib.evaluation.reuse import reusable
+from rag_eval_assets.lib.outputs import digest
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.state import CHUNKS, CLEANED
 from rag_eval_assets.partitions import CORPUS_LEVEL, PER_DOCUMENT, documents_partitions
@@ -43,10 +45,11 @@ def _stats(view) -> dict[str, dict]:  # noqa: ANN001
 def build(settings: Settings) -> dg.Definitions:
     @dg.asset_check(asset=CHUNKS, description="Tables, lists and numbered sections split across chunks, over every "
                     "current document (WARN; zero expected for the structural chunker).")
-    def boundary_violations(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+    def boundary_violations(context: dg.AssetCheckExecutionContext, corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
                             clean_config: CleanConfig, chunk_config: ChunkConfig,
                             embed_config: EmbedConfig) -> dg.AssetCheckResult:
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         stats = _stats(view)
         units = sum(s.get("protected_units", 0) for s in stats.values())
         split = [{"path": view.display_path(d), "violations": s["boundary_violations"]}
@@ -59,10 +62,11 @@ def build(settings: Settings) -> dg.Definitions:
 
     @dg.asset_check(asset=CHUNKS, description="Share of chunks whose doc id + offsets + page/section pointer "
                     "resolve, over every current document (WARN below 1).")
-    def attribution_fidelity(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+    def attribution_fidelity(context: dg.AssetCheckExecutionContext, corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
                              clean_config: CleanConfig, chunk_config: ChunkConfig,
                              embed_config: EmbedConfig) -> dg.AssetCheckResult:
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         stats = _stats(view)
         total = sum(s.get("chunks", 0) for s in stats.values())
         failed = sum(s.get("attribution_failures", 0) for s in stats.values())
@@ -75,7 +79,7 @@ def build(settings: Settings) -> dg.Definitions:
     @dg.asset_check(asset=CHUNKS, additional_deps=["golden_sets"],
                     description=f"Share of chunks whose section path equals the one the golden headings give, over "
                     f"every current document with golden headings (WARN below {HIERARCHY_MIN}).")
-    def hierarchy_preservation(corpus: CorpusResource, golden: GoldenSetResource, storage: StorageResource,
+    def hierarchy_preservation(context: dg.AssetCheckExecutionContext, corpus: CorpusResource, golden: GoldenSetResource, storage: StorageResource,
                                parse_config: ParseConfig, clean_config: CleanConfig, chunk_config: ChunkConfig,
                                embed_config: EmbedConfig) -> dg.AssetCheckResult:
         from rag_eval_assets.lib.chunking import Chunk
@@ -85,7 +89,8 @@ def build(settings: Settings) -> dg.Definitions:
         from rag_eval_assets.lib.metrics.chunks import reference_section_paths
         from rag_eval_assets.lib.parsers.structure import assign_section_paths
 
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         headings = golden.load().headings
         cleaned = view.ok(CLEANED)
         judged, per_doc = 0, []
@@ -120,34 +125,50 @@ def build(settings: Settings) -> dg.Definitions:
         documents the index keeps, judged by the same qrels rule as retrieval_eval), plotted,
         with the knee (smallest size within 0.01 of the best recall). Embeddings go through the
         shared (chunk hash, model id) cache."""
-        from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, knee
+        from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, knee, sweep_version
         from rag_eval_assets.lib.evaluation.chunk_sweep import chunk_size_sweep as sweep
         from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
 
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         duplicates = view.outputs.duplicates()
         texts = {d: view.outputs.read_output(CLEANED, o)["text"] for d, o in sorted(view.ok(CLEANED).items())
                  if d not in duplicates}
         gs = golden.load()
         qrels = judged_qrels(gs, set(texts), view.outputs.canonical_of())
+        cleaned = view.ok(CLEANED)
+        inputs = {d: cleaned[d].version for d in texts}
+        config = digest(sweep_version(), embed_config.fingerprint(), golden.digest(), sorted(qrels))
+        reuse, share = reusable(view.outputs.read_json("chunk_size_sweep", "_inputs", default=None), config, inputs,
+                                chunk_config.sweep_rerun_share)
         cache = view.outputs.embedding_cache(embed_config.embedder())
-        rows = sweep(texts, {q: gs.queries[q] for q in qrels}, qrels, cache.embed) if qrels else []
-        cache.flush()
+        if reuse:
+            rows = view.outputs.read_json("chunk_size_sweep")
+            context.log.info(f"sweep reused: {share:.1%} of its documents changed (re-run above "
+                             f"{chunk_config.sweep_rerun_share:.0%})")
+        else:
+            rows = sweep(texts, {q: gs.queries[q] for q in qrels}, qrels, cache.embed) if qrels else []
+            cache.flush()
         metric = "recall@10"
         metadata: dict = {"queries": dg.MetadataValue.text(str(len(qrels))),
-                          "embedded": dg.MetadataValue.text(str(cache.embedded))}
+                          "embedded": dg.MetadataValue.text(str(cache.embedded)),
+                          "recomputed": dg.MetadataValue.text("no: reused" if reuse else "yes"),
+                          "documents_changed_since": dg.MetadataValue.text(f"{share:.1%}")}
         if rows:
             best_row = knee(rows, metric)
             sizes = sorted({r["size"] for r in rows})
             series = {f"overlap {int(o * 100)}%": [next((r[metric] for r in rows if r["size"] == s and r["overlap"] == o),
                                                         None) for s in sizes] for o in OVERLAPS}
             png = line_plot_png(sizes, series, "chunk size (tokens)", metric, "Chunk size / overlap sweep")
-            view.outputs.write_bytes("chunk_size_sweep", "_sweep", "png", png)
+            if not reuse:
+                view.outputs.write_bytes("chunk_size_sweep", "_sweep", "png", png)
             metadata.update(knee=dg.MetadataValue.text(f"{best_row['size']} tokens, overlap {best_row['overlap']:.0%}"),
                             best_recall_at_10=round(max(r[metric] for r in rows), 4),
                             plot=dg.MetadataValue.md(markdown_image(png, "chunk sweep")),
                             sweep=dg.MetadataValue.md(markdown_table(rows)))
-        view.outputs.write_json("chunk_size_sweep", rows)
+        if not reuse:
+            view.outputs.write_json("chunk_size_sweep", rows)
+            view.outputs.write_json("chunk_size_sweep", {"config": config, "inputs": inputs}, key="_inputs")
         at_config = max((r[metric] for r in rows if r["size"] == chunk_config.size), default=None)
         best = max((r[metric] for r in rows), default=None)
         check = gate("configured_size_near_knee", value=(best - at_config) if rows and at_config is not None else None,

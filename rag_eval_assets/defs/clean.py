@@ -67,7 +67,8 @@ def build(settings: Settings) -> dg.Definitions:
         """Per class: boilerplate P/R/F1, NFKC drift share, invisible characters removed, mixed-
         language documents; per language P/R/F1 and macro-F1; per PII entity span P/R/F2, over
         every current cleaned document (scores cached by output version and reference)."""
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         gs = golden.load()
         detect = pii_detector(clean_config.options(view.ontology))
         cache = view.outputs.score_cache("clean")
@@ -147,10 +148,11 @@ def build(settings: Settings) -> dg.Definitions:
 
     @dg.asset_check(asset=CLEANED, description="Every current cleaned document has text and a detected "
                     "language (WARN; names the documents without).")
-    def language_detected(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+    def language_detected(context: dg.AssetCheckExecutionContext, corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
                           clean_config: CleanConfig, chunk_config: ChunkConfig,
                           embed_config: EmbedConfig) -> dg.AssetCheckResult:
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         cleaned = view.ok(CLEANED)
         without = []
         for doc_id, out in sorted(cleaned.items()):

@@ -62,7 +62,8 @@ def build(settings: Settings) -> dg.Definitions:
         """The corpus as it is now: the record of every current, valid document (one column per
         ontology field), counts per document class, the excluded documents with the reason, and
         removal of per-document outputs left behind by deleted documents."""
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         outputs = view.outputs
         removed = outputs.prune(set(view.docs))
         for folder, n in sorted(removed.items()):
@@ -101,10 +102,11 @@ def build(settings: Settings) -> dg.Definitions:
 
     @dg.asset_check(asset=RECORDS, description="Every current document has a record for its current content "
                     "and metadata (WARN: documents not processed yet; `rag-eval run` processes them).")
-    def records_complete(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+    def records_complete(context: dg.AssetCheckExecutionContext, corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
                          clean_config: CleanConfig, chunk_config: ChunkConfig,
                          embed_config: EmbedConfig) -> dg.AssetCheckResult:
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         missing = sorted(set(view.docs) - set(view.current(RECORDS)))
         return gate("records_complete", value=len(missing), limit=0, op="<=", n=f"{len(view.docs)} documents",
                     severity=WARN, nothing_to_judge=None if view.docs else "the corpus has no documents",

@@ -33,9 +33,14 @@ GROUP = "dedup"
 DUPLICATE_KINDS = ("exact", "light_edit")  # what the missed-merge check holds to zero
 
 
-def _index(texts: dict[str, str], config: DedupConfig) -> NearDuplicateIndex:
-    return NearDuplicateIndex(texts, SketchParams(shingle_k=config.shingle_k, shingle_unit=config.shingle_unit.value,
-                                                  num_perm=config.num_perm))
+def _index(texts: dict[str, str], config: DedupConfig, outputs) -> NearDuplicateIndex:  # noqa: ANN001
+    """The sketch index; MinHash signatures persist by content hash + sketch settings, so a
+    refresh signs only new or changed documents (and the sweep signs nothing)."""
+    cache = outputs.vector_cache("minhash")
+    index = NearDuplicateIndex(texts, SketchParams(shingle_k=config.shingle_k, shingle_unit=config.shingle_unit.value,
+                                                   num_perm=config.num_perm), cache=cache)
+    cache.save()
+    return index
 
 
 def _match(config: DedupConfig, threshold: float | None = None) -> MatchParams:
@@ -72,9 +77,10 @@ def build(settings: Settings) -> dg.Definitions:
         """Exact duplicates (normalized content hash) and near-duplicates (MinHash LSH, verified by
         exact shingle Jaccard; optional containment mode) over the cleaned texts: one row per
         document with its cluster and canonical document; scored against the labelled pairs."""
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         texts = _texts(view)
-        result = _index(texts, dedup_config).find(_match(dedup_config))
+        result = _index(texts, dedup_config, view.outputs).find(_match(dedup_config))
         canonical = result.canonical_of()
         size = {d: len(c.members) for c in result.clusters for d in c.members}
         rows = [{"doc_id": d, "canonical": canonical.get(d, d), "is_duplicate": canonical.get(d, d) != d,
@@ -114,9 +120,10 @@ def build(settings: Settings) -> dg.Definitions:
                               dedup_config: DedupConfig) -> dg.MaterializeResult:
         """Pair precision / recall / false-merge rate for thresholds 0.50–0.95 (documents sketched
         once), with the P/R curve plotted: the evidence behind the default threshold."""
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         texts = _texts(view)
-        index = _index(texts, dedup_config)
+        index = _index(texts, dedup_config, view.outputs)
         pairs = [p for p in golden.load().dedup_pairs if p.doc_a in texts and p.doc_b in texts]
         points = threshold_sweep(pairs, lambda t: index.find(_match(dedup_config, t)).as_sets(),
                                  overall_kinds=DUPLICATE_KINDS + ("same_topic", "random")) if pairs else []

@@ -69,10 +69,11 @@ def build(settings: Settings) -> dg.Definitions:
 
     @dg.asset_check(asset=EMBEDDINGS, description="Mean within-chunk adjacent-sentence cosine minus mean "
                     "across-boundary cosine over the sampled documents (`embed_config.coherence_share`) is > 0 (WARN).")
-    def chunk_coherence(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+    def chunk_coherence(context: dg.AssetCheckExecutionContext, corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
                         clean_config: CleanConfig, chunk_config: ChunkConfig,
                         embed_config: EmbedConfig) -> dg.AssetCheckResult:
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         stats = {d: view.outputs.read_stats(EMBEDDINGS, o) for d, o in sorted(view.ok(EMBEDDINGS).items())}
         values = {d: s["coherence"] for d, s in stats.items() if s.get("coherence") is not None}
         lowest = sorted(({"path": view.display_path(d), "coherence": v} for d, v in values.items()),

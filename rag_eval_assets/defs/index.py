@@ -6,6 +6,7 @@ import dagster as dg
 import numpy as np
 
 from rag_eval_assets.defs._checks import WARN, gate
+from rag_eval_assets.lib.evaluation.reuse import reusable
 from rag_eval_assets.lib.indexing import build_index
 from rag_eval_assets.lib.metrics.ann import (
     ann_recall,
@@ -14,6 +15,7 @@ from rag_eval_assets.lib.metrics.ann import (
     sample_rows,
     sweep,
 )
+from rag_eval_assets.lib.outputs import digest
 from rag_eval_assets.lib.pipeline import vectors_of
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.plots import markdown_image, xy_plot_png
@@ -51,7 +53,8 @@ def build(settings: Settings) -> dg.Definitions:
         """FAISS flat (exact) and HNSW/IVF indexes over the chunks of current, valid documents,
         leaving out near-duplicates (dedup decisions), with every ontology field per vector for
         filters; saved atomically under ``vector_index/`` of the storage root."""
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         outputs = view.outputs
         manifest = outputs.manifest_by_doc()
         duplicates = outputs.duplicates()
@@ -93,53 +96,78 @@ def build(settings: Settings) -> dg.Definitions:
                                        description="Some efSearch / nprobe setting reaches the recall limit (WARN).")])
     def index_sweep(context: dg.AssetExecutionContext, storage: StorageResource,
                     index_config: IndexConfig) -> dg.MaterializeResult:
-        """Recall@k vs flat and queries/s (one batched call, as the pipeline searches) of HNSW over
-        efSearch and of IVF over nprobe (nlist by ``faiss_index.default_nlist``),
-        on the indexed chunk vectors, plotted as recall–QPS curves with the cheapest setting at
-        the recall limit."""
+        """Recall@k vs flat (each query's own chunk left out) and queries/s (one batched call, as
+        the pipeline searches) of HNSW over efSearch and of IVF over nprobe (nlist by
+        ``faiss_index.default_nlist``), on the indexed chunk vectors, plotted as recall–QPS curves
+        with the cheapest setting at the recall limit. Reused while the index configuration and
+        all but ``index_config.sweep_rerun_share`` of the indexed documents are unchanged."""
         outputs = storage.outputs()
         flat = outputs.load_vector_index("flat")
-        vectors = flat.index.reconstruct_n(0, len(flat))
-        queries = vectors[sample_rows(len(vectors), index_config.sample_queries)]
-        k = min(index_config.k, len(vectors))
-        rows, series, best = [], {}, {}
-        for kind, values in (("hnsw", EF_SEARCH), ("ivf", NPROBE)):
-            ann = build_index(kind, vectors, flat.ids, flat.metadata)
-            if kind == "ivf":
-                values = [v for v in values if v <= ann.params.get("nlist", max(values))]
-            points = sweep(ann, flat, queries, values, k=k)
-            series[kind] = ([p.qps for p in points], [p.recall.recall for p in points])
-            rows += [{"index": kind, "knob": p.param, "value": p.value, "recall": p.recall.recall,
-                      "ci95_low": p.recall.low, "qps": p.qps} for p in points]
-            best[kind] = cheapest_at_recall(points, index_config.recall_min)
-        flat_qps = measure_qps(flat, queries, k)
-        png = xy_plot_png(series, "queries per second", f"recall@{k} vs flat", "ANN recall–QPS", logx=True)
-        outputs.write_bytes("index_sweep", "_recall_qps", "png", png)
-        outputs.write_json("index_sweep", {"points": rows, "flat_qps": flat_qps})
+        inputs = {}
+        for m in flat.metadata:
+            inputs[m["doc_id"]] = inputs.get(m["doc_id"], 0) + 1
+        inputs = {d: str(n) for d, n in inputs.items()}  # documents and their chunk counts
+        config = digest("index-sweep/1", EF_SEARCH, NPROBE, repr(index_config))
+        reuse, share = reusable(outputs.read_json("index_sweep", "_inputs", default=None), config, inputs,
+                                index_config.sweep_rerun_share)
+        if reuse:
+            stored = outputs.read_json("index_sweep")
+            rows, flat_qps, best_rows = stored["points"], stored["flat_qps"], stored.get("best", {})
+            png = outputs.read_bytes("index_sweep", "_recall_qps", "png", default=b"")
+            n_queries = stored.get("queries", 0)
+        else:
+            vectors = flat.index.reconstruct_n(0, len(flat))
+            sample = sample_rows(len(vectors), index_config.sample_queries)
+            queries = vectors[sample]
+            k = min(index_config.k, len(vectors) - 1) if len(vectors) > 1 else 1
+            exact = flat.search_rows(queries, k + 1)[1]
+            rows, series, best_rows = [], {}, {}
+            for kind, values in (("hnsw", EF_SEARCH), ("ivf", NPROBE)):
+                ann = build_index(kind, vectors, flat.ids, flat.metadata)
+                if kind == "ivf":
+                    values = [v for v in values if v <= ann.params.get("nlist", max(values))]
+                points = sweep(ann, flat, queries, values, k=k, exact_rows=exact, self_rows=sample)
+                series[kind] = ([p.qps for p in points], [p.recall.recall for p in points])
+                rows += [{"index": kind, "knob": p.param, "value": p.value, "recall": p.recall.recall,
+                          "ci95_low": p.recall.low, "qps": p.qps} for p in points]
+                best = cheapest_at_recall(points, index_config.recall_min)
+                if best:
+                    best_rows[kind] = {"param": best.param, "value": best.value, "recall": best.recall.recall,
+                                       "qps": best.qps}
+            flat_qps = measure_qps(flat, queries, k)
+            png = xy_plot_png(series, "queries per second", f"recall@{k} vs flat", "ANN recall–QPS", logx=True)
+            n_queries = len(queries)
+            outputs.write_bytes("index_sweep", "_recall_qps", "png", png)
+            outputs.write_json("index_sweep", {"points": rows, "flat_qps": flat_qps, "best": best_rows,
+                                               "queries": n_queries})
+            outputs.write_json("index_sweep", {"config": config, "inputs": inputs}, key="_inputs")
         summary = {f"{kind}_best": dg.MetadataValue.text(
-            f"{p.param}={p.value}: recall {p.recall.recall:.3f}, {p.qps / flat_qps:.2f}x flat QPS" if p
-            else "limit not reached") for kind, p in best.items()}
-        reached = [p for p in best.values() if p]
+            f"{b['param']}={b['value']}: recall {b['recall']:.3f}, {b['qps'] / flat_qps:.2f}x flat QPS"
+            if (b := best_rows.get(kind)) else "limit not reached") for kind in ("hnsw", "ivf")}
         return dg.MaterializeResult(
-            metadata={"vectors": len(vectors), **summary, "plot": dg.MetadataValue.md(markdown_image(png, "recall vs QPS")),
+            metadata={"vectors": len(flat), **summary, "recomputed": dg.MetadataValue.text("no: reused" if reuse else "yes"),
+                      "documents_changed_since": dg.MetadataValue.text(f"{share:.1%}"),
+                      "plot": dg.MetadataValue.md(markdown_image(png, "recall vs QPS")) if png else "none",
                       "sweep": dg.MetadataValue.md(markdown_table(rows, digits=3))},
-            check_results=[gate("target_recall_reachable", value=max((p.recall.recall for p in reached), default=max(
-                (r["recall"] for r in rows), default=None)), limit=index_config.recall_min,
-                n=f"{len(rows)} settings, {len(queries)} queries", severity=WARN)])
+            check_results=[gate("target_recall_reachable", value=max((b["recall"] for b in best_rows.values()),
+                                                                     default=max((r["recall"] for r in rows), default=None)),
+                                limit=index_config.recall_min, n=f"{len(rows)} settings, {n_queries} queries",
+                                severity=WARN)])
 
     @dg.asset(
         deps=[vector_index], group_name=GROUP, kinds={"python", "bm25"}, tags=CORPUS_LEVEL,
         check_specs=[dg.AssetCheckSpec("sparse_self_recall", asset="sparse_index",
                                        description="Share of ≤ 200 sampled chunks found in the BM25 top 10 by their own "
                                        "first 64 words (WARN below 0.95: tokenization or stemming is losing a language).")])
-    def sparse_index(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+    def sparse_index(context: dg.AssetExecutionContext, corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
                      clean_config: CleanConfig, chunk_config: ChunkConfig, embed_config: EmbedConfig,
                      retrieval_eval_config: RetrievalEvalConfig) -> dg.MaterializeResult:
         """BM25 index over exactly the chunks of the vector index (same ids, so the lanes fuse),
         saved atomically under ``sparse_index/``: the sparse lane of hybrid retrieval."""
         from rag_eval_assets.lib.retrieval import BM25Index
 
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         flat, doc_of = view.outputs.indexed_chunks()
         chunk_outputs = view.ok(CHUNKS)
         text_of = {}

@@ -81,7 +81,8 @@ def build(settings: Settings) -> dg.Definitions:
         """Parser × document class over every current document: mean/median/p90 CER and WER,
         completeness and over-extraction, TEDS, TEDS-S, heading order, failures by kind (a
         format a parser does not read is n/a, counted apart), pages/s."""
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         gs = golden.load()
         rows = _score_rows(view, gs, parse_config.parsers)
         card = scorecard(rows, ["parser", "doc_class"], SCORECARD_METRICS)
@@ -200,10 +201,11 @@ def build(settings: Settings) -> dg.Definitions:
 
     @dg.asset_check(asset=PARSED, description="Every valid document has the routed parser's output for its "
                     "current content (WARN: documents still to process, or whose routed parse is being retried).")
-    def routed_output_present(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
+    def routed_output_present(context: dg.AssetCheckExecutionContext, corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig,
                               clean_config: CleanConfig, chunk_config: ChunkConfig,
                               embed_config: EmbedConfig) -> dg.AssetCheckResult:
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         valid = set(view.ok(RECORDS))
         missing = sorted(valid - set(view.current(PARSED)))
         return gate("routed_output_present", value=len(missing), limit=0, op="<=", n=f"{len(valid)} valid documents",
@@ -249,9 +251,10 @@ def _failure_check(parser: str) -> dg.AssetChecksDefinition:
     @dg.asset_check(asset=parse_asset(parser), name="failure_rate",
                     description=f"Share of current documents `{parser}` could not parse (typed failures; formats it "
                     "does not read are n/a and left out) within `parse_config.max_failure_rate` (WARN).")
-    def _check(corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
+    def _check(context: dg.AssetCheckExecutionContext, corpus: CorpusResource, storage: StorageResource, parse_config: ParseConfig, clean_config: CleanConfig,
                chunk_config: ChunkConfig, embed_config: EmbedConfig) -> dg.AssetCheckResult:
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         asset = parse_asset(parser)
         current = view.current(asset)
         failures = []

@@ -74,6 +74,7 @@ def _parse_name(name: str) -> DocOutput | None:
 
 
 _INDEX_CACHE: dict[tuple[str, str], Any] = {}
+_STATS: dict[tuple[str, str, str], dict[str, Any]] = {}
 _INDEX_LOCK = threading.Lock()
 
 
@@ -205,12 +206,18 @@ class Outputs:
         return pq.read_table(io.BytesIO(self.storage.read_bytes(f"{asset}/{out.name}")))
 
     def read_stats(self, asset: str, out: DocOutput) -> dict[str, Any]:
-        """The stats stored with a Parquet output (its footer only); {} for failures/none."""
+        """The stats stored with a Parquet output (its footer only); {} for failures/none.
+        Outputs never change under their versioned name, so stats are kept per process."""
         if out.failed or not out.name.endswith(".parquet"):
             return {}
-        data = self.storage.read_bytes(f"{asset}/{out.name}")
-        meta = pq.ParquetFile(io.BytesIO(data)).schema_arrow.metadata or {}
-        return json.loads(meta[STATS_KEY]) if STATS_KEY in meta else {}
+        key = (self.root, asset, out.name)
+        if key not in _STATS:
+            with self.storage.open(f"{asset}/{out.name}") as fh:
+                meta = pq.ParquetFile(fh).schema_arrow.metadata or {}
+            if len(_STATS) > 200_000:
+                _STATS.clear()
+            _STATS[key] = json.loads(meta[STATS_KEY]) if STATS_KEY in meta else {}
+        return _STATS[key]
 
     def current_outputs(self, asset: str, expected: Mapping[str, str]) -> dict[str, DocOutput]:
         """The outputs of ``asset`` at their expected version (``expected``: doc_id -> version)."""
@@ -362,6 +369,10 @@ class Outputs:
     def judge_cache(self) -> Storage:
         return self.storage.sub("_cache/judge")
 
+    def vector_cache(self, name: str) -> "VectorCache":
+        """A persistent key -> array mapping (e.g. MinHash signatures by content hash)."""
+        return VectorCache(self.storage, f"_cache/{name}.parquet")
+
     def score_cache(self, name: str) -> "ScoreCache":
         return ScoreCache(self.storage, f"_cache/scores/{name}.json")
 
@@ -378,6 +389,44 @@ class Outputs:
     # --- report ------------------------------------------------------------------------------
     def report_url(self, run_id: str | None = None) -> str:
         return self.url("rag_eval_report", f"_run-{run_id}" if run_id else "_latest", "html")
+
+
+class VectorCache(dict):
+    """key -> numpy array, loaded from and saved to one Parquet file (only when it grew); keys
+    that were not used in this process are dropped on save (their documents are gone)."""
+
+    def __init__(self, storage: Storage, name: str, dtype: str = "uint32") -> None:
+        super().__init__()
+        self.storage, self.name = storage, name
+        self.loaded = 0
+        if storage.exists(name):
+            import numpy as np
+
+            table = pq.read_table(io.BytesIO(storage.read_bytes(name)))
+            keys = table.column("key").to_pylist()
+            values = table.column("value").to_pylist()
+            for k, v in zip(keys, values):
+                dict.__setitem__(self, k, np.asarray(v, dtype=dtype))
+            self.loaded = len(keys)
+        self.used: set[str] = set()
+
+    def __getitem__(self, key: str):  # noqa: ANN204
+        self.used.add(key)
+        return dict.__getitem__(self, key)
+
+    def __setitem__(self, key: str, value) -> None:  # noqa: ANN001
+        self.used.add(key)
+        dict.__setitem__(self, key, value)
+
+    def save(self) -> bool:
+        keep = sorted(k for k in self if k in self.used)
+        if len(keep) == self.loaded and len(keep) == len(self):
+            return False
+        table = pa.table({"key": keep, "value": [list(map(int, dict.__getitem__(self, k))) for k in keep]})
+        buf = io.BytesIO()
+        pq.write_table(table, buf)
+        self.storage.write_bytes(self.name, buf.getvalue())
+        return True
 
 
 class ScoreCache:

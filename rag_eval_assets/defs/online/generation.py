@@ -68,7 +68,8 @@ def build(settings: Settings) -> dg.Definitions:
             return dg.MaterializeResult(metadata={"skipped": reason}, check_results=[
                 gate(c, value=None, limit=None, n="0 cases", severity=WARN if c == CHECKS[2] else dg.AssetCheckSeverity.ERROR,
                      nothing_to_judge=none, reason=reason) for c in CHECKS])
-        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config)
+        view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
+                           run_id=context.run.run_id)
         meta = outputs.manifest_by_doc()
         qrels = judged_qrels(gs, set(meta), outputs.canonical_of())
         flat, doc_of = outputs.indexed_chunks()

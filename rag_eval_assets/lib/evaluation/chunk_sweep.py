@@ -16,6 +16,11 @@ SIZES = (128, 256, 512, 1024)
 OVERLAPS = (0.0, 0.1, 0.2)
 
 
+def sweep_version() -> str:
+    """Changes when the sweep's grid or rule does (part of the reuse key)."""
+    return f"chunk-sweep/1:{SIZES}:{OVERLAPS}"
+
+
 def rank_documents(query_vectors: np.ndarray, chunk_vectors: np.ndarray, chunk_docs: Sequence[str]) -> list[list[str]]:
     """Per query, documents ranked by their best chunk's cosine (max-pooling over chunks)."""
     scores = query_vectors @ chunk_vectors.T

@@ -137,19 +137,23 @@ def measure_qps(index: VectorIndex, queries: np.ndarray, k: int, min_seconds: fl
 
 
 def sweep(index: VectorIndex, exact: VectorIndex, queries: np.ndarray, values: Iterable[int],
-          k: int = 10, min_seconds: float = 0.2) -> list[SweepPoint]:
-    """Recall@k (vs ``exact``) and QPS for each value of the index's search knob: ``ef_search``
-    for HNSW, ``nprobe`` for IVF. The knob is restored afterwards."""
+          k: int = 10, min_seconds: float = 0.2, exact_rows: np.ndarray | None = None,
+          self_rows: np.ndarray | None = None) -> list[SweepPoint]:
+    """Recall@k (vs ``exact``; ``self_rows``: leave each query's own row out, see ``ann_recall``)
+    and QPS for each value of the index's search knob: ``ef_search`` for HNSW, ``nprobe`` for
+    IVF. The knob is restored afterwards."""
     param = {"hnsw": "ef_search", "ivf": "nprobe"}.get(index.kind)
     if param is None:
         raise ValueError(f"nothing to sweep on a {index.kind} index")
     before = index.params.get(param)
-    exact_rows = exact.search_rows(queries, k)[1]
+    if exact_rows is None:
+        exact_rows = exact.search_rows(queries, k + (1 if self_rows is not None else 0))[1]
     points = []
     try:
         for value in values:
             index.set_search_params(**{param: int(value)})
-            points.append(SweepPoint(param, int(value), ann_recall(index, exact, queries, k, exact_rows),
+            points.append(SweepPoint(param, int(value),
+                                     ann_recall(index, exact, queries, k, exact_rows, self_rows=self_rows),
                                      measure_qps(index, queries, k, min_seconds)))
     finally:
         index.set_search_params(**{param: before})
