@@ -262,6 +262,7 @@ class ChunkConfig(dg.ConfigurableResource):
     size: int = 256  # all-MiniLM-L6-v2 truncates at 256 word pieces
     overlap: int = 32
     sweep_rerun_share: float = 0.1  # the size sweep is recomputed when more documents than this changed
+    sweep_max_documents: int = 300  # the sweep ranks over the judged gold documents + a fixed sample of the rest
 
     def fingerprint(self) -> str:
         return digest("chunk/1", self.strategy.value, self.size, self.overlap)

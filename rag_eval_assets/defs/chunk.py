@@ -122,10 +122,12 @@ def build(settings: Settings) -> dg.Definitions:
                          chunk_config: ChunkConfig, embed_config: EmbedConfig) -> dg.MaterializeResult:
         """Recursive chunks of size {128, 256, 512, 1024} tokens × overlap {0, 10, 20 %} → dense
         Recall@10 / nDCG@10 of the golden queries (documents ranked by their best chunk, over the
-        documents the index keeps, judged by the same qrels rule as retrieval_eval), plotted,
+        documents the index keeps, judged by the same qrels rule as retrieval_eval; on a large
+        corpus the judged documents plus a fixed sample of the others, ``sweep_max_documents``
+        in all, so its cost is bounded), plotted,
         with the knee (smallest size within 0.01 of the best recall). Embeddings go through the
         shared (chunk hash, model id) cache."""
-        from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, knee, sweep_version
+        from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, knee, sweep_documents, sweep_version
         from rag_eval_assets.lib.evaluation.chunk_sweep import chunk_size_sweep as sweep
         from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
 
@@ -136,6 +138,7 @@ def build(settings: Settings) -> dg.Definitions:
                  if d not in duplicates}
         gs = golden.load()
         qrels = judged_qrels(gs, set(texts), view.outputs.canonical_of())
+        texts = sweep_documents(texts, qrels, chunk_config.sweep_max_documents)
         cleaned = view.ok(CLEANED)
         inputs = {d: cleaned[d].version for d in texts}
         config = digest(sweep_version(), embed_config.fingerprint(), golden.digest(), sorted(qrels))

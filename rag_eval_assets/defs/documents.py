@@ -85,5 +85,9 @@ def build(settings: Settings, specs: Sequence[dg.AssetSpec]) -> dg.Definitions:
                 context.log.warning(f"{o.asset} {o.metadata.get('path', o.doc_id)}: {o.status} {o.kind}: "
                                     f"{(o.message or '')[:200]}")
         context.log.info(f"per-document outcomes: {counts or 'nothing to do'}")
+        if pipeline.timings:
+            context.log.info("stage seconds (wall / CPU incl. parser workers): " + ", ".join(
+                f"{k} {v['wall_s']:.1f}/{v['cpu_s']:.1f}" for k, v in pipeline.timings.items()))
+            view.outputs.write_state(f"stage_seconds/{context.run.run_id}", {"documents": len(todo), **pipeline.timings})
 
     return dg.Definitions(assets=[document_stages])

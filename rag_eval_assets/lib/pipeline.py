@@ -19,6 +19,7 @@ Nothing here imports Dagster: the Dagster asset turns outcomes into materializat
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import time
 import zlib
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
@@ -89,6 +90,21 @@ class PipelineSettings:
     coherence_max_sentences: int = 64
 
 
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and its live child processes (the parser workers)."""
+    total = time.process_time()
+    try:
+        import psutil
+
+        for child in psutil.Process().children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                t = child.cpu_times()
+                total += t.user + t.system
+    except ImportError:
+        pass
+    return total
+
+
 def sampled(doc_id: str, share: float) -> bool:
     """Deterministic sample of documents by id (the same documents every run)."""
     return share >= 1 or (zlib.crc32(doc_id.encode()) % 10_000) < share * 10_000
@@ -102,6 +118,7 @@ class DocumentPipeline:
         self.log = log or (lambda _msg: None)
         self._cache = None
         self._new_texts: set[str] = set()  # chunk texts this batch embeds for the first time
+        self.timings: dict[str, dict[str, float]] = {}  # stage -> wall and CPU seconds of this run
 
     # --- helpers ---------------------------------------------------------------------------
     def _path(self, doc: DocumentInput) -> Path:
@@ -162,28 +179,53 @@ class DocumentPipeline:
                 status[(outcome.asset, outcome.doc_id)] = outcome.status
             return outcome
 
-        for doc in docs:
-            if needed(RECORDS, doc.doc_id):
-                yield note(self._record(doc, exp[doc.doc_id][RECORDS]))
+        with self._clock(RECORDS):
+            for doc in docs:
+                if needed(RECORDS, doc.doc_id):
+                    yield note(self._record(doc, exp[doc.doc_id][RECORDS]))
         active = [d for d in docs if state(RECORDS, d.doc_id) == "ok"]
-        for outcome in self._parse_all(active, exp, needed):
-            yield note(outcome)
+        with self._clock("parse"):
+            for outcome in self._parse_all(active, exp, needed):
+                yield note(outcome)
         steps = ((PARSED, self._route), (CLEANED, self._clean), (CHUNKS, self._chunk))
         upstream = {PARSED: None, CLEANED: PARSED, CHUNKS: CLEANED, EMBEDDINGS: CHUNKS}
         for asset, step in steps:
-            for doc in active:
-                if not needed(asset, doc.doc_id):
-                    continue
-                up = upstream[asset]
-                if up is not None and state(up, doc.doc_id) != "ok":
-                    if state(up, doc.doc_id) is None:
-                        yield StageOutcome(asset, doc.doc_id, exp[doc.doc_id][asset], "skipped", "upstream_missing",
-                                           f"no {up} output yet", self._base(doc))
-                    continue
-                yield note(self._guarded(asset, doc, exp[doc.doc_id], step))
+            with self._clock(asset):
+                yield from self._stage(asset, step, active, exp, needed, state, note, upstream)
         todo = [d for d in active if needed(EMBEDDINGS, d.doc_id) and state(CHUNKS, d.doc_id) == "ok"]
-        for outcome in self._embed(todo, exp):
-            yield note(outcome)
+        with self._clock(EMBEDDINGS):
+            for outcome in self._embed(todo, exp):
+                yield note(outcome)
+
+    def _clock(self, stage: str):  # noqa: ANN202 - a context manager
+        """Adds the wall seconds and CPU seconds (this process and its parser workers) of a stage."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def clock():  # noqa: ANN202
+            wall, cpu = time.perf_counter(), _cpu_seconds()
+            try:
+                yield
+            finally:
+                t = self.timings.setdefault(stage, {"wall_s": 0.0, "cpu_s": 0.0})
+                t["wall_s"] += time.perf_counter() - wall
+                t["cpu_s"] += _cpu_seconds() - cpu
+
+        return clock()
+
+    def _stage(self, asset: str, step: Callable, active: Sequence[DocumentInput], exp: Mapping[str, Mapping[str, str]],
+               needed: Callable, state: Callable, note: Callable, upstream: Mapping[str, str | None]) -> Iterator[StageOutcome]:
+        """One per-document step (route, clean or chunk) over the documents whose upstream is ok."""
+        for doc in active:
+            if not needed(asset, doc.doc_id):
+                continue
+            up = upstream[asset]
+            if up is not None and state(up, doc.doc_id) != "ok":
+                if state(up, doc.doc_id) is None:
+                    yield StageOutcome(asset, doc.doc_id, exp[doc.doc_id][asset], "skipped", "upstream_missing",
+                                       f"no {up} output yet", self._base(doc))
+                continue
+            yield note(self._guarded(asset, doc, exp[doc.doc_id], step))
 
     def _guarded(self, asset: str, doc: DocumentInput, versions: Mapping[str, str],
                  step: Callable[[DocumentInput, Mapping[str, str]], StageOutcome]) -> StageOutcome:

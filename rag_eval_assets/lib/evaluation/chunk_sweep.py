@@ -16,6 +16,21 @@ SIZES = (128, 256, 512, 1024)
 OVERLAPS = (0.0, 0.1, 0.2)
 
 
+def sweep_documents(texts: Mapping[str, str], qrels: Mapping[str, Mapping[str, int]],
+                    max_documents: int) -> dict[str, str]:
+    """The documents a sweep ranks over: every judged relevant document, then the others in a
+    fixed pseudo-random order (by a hash of the id) up to ``max_documents``; all of them when
+    the corpus is smaller. Distractors stay in (recall needs them); the cost stays bounded."""
+    import hashlib
+
+    if len(texts) <= max_documents:
+        return dict(texts)
+    gold = sorted({d for rel in qrels.values() for d in rel if d in texts})
+    others = sorted((d for d in texts if d not in set(gold)), key=lambda d: hashlib.sha1(d.encode()).hexdigest())
+    chosen = gold + others[: max(0, max_documents - len(gold))]
+    return {d: texts[d] for d in sorted(chosen)}
+
+
 def sweep_version() -> str:
     """Changes when the sweep's grid or rule does (part of the reuse key)."""
     return f"chunk-sweep/1:{SIZES}:{OVERLAPS}"
