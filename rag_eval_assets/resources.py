@@ -251,6 +251,7 @@ class DedupConfig(dg.ConfigurableResource):
     containment_threshold: float = 0.8
     false_merge_rate_max: float = 0.0  # ERROR (blocking: a false merge drops a distinct document)
     missed_merge_rate_max: float = 0.0  # WARN, over exact and light_edit pairs
+    sweep_rerun_share: float = 0.1  # the threshold sweep is recomputed when more documents than this changed
 
 
 class ChunkConfig(dg.ConfigurableResource):

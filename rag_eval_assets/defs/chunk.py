@@ -127,7 +127,12 @@ def build(settings: Settings) -> dg.Definitions:
         in all, so its cost is bounded), plotted,
         with the knee (smallest size within 0.01 of the best recall). Embeddings go through the
         shared (chunk hash, model id) cache."""
-        from rag_eval_assets.lib.evaluation.chunk_sweep import OVERLAPS, knee, sweep_documents, sweep_version
+        from rag_eval_assets.lib.evaluation.chunk_sweep import (
+            OVERLAPS,
+            knee,
+            sweep_documents,
+            sweep_version,
+        )
         from rag_eval_assets.lib.evaluation.chunk_sweep import chunk_size_sweep as sweep
         from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
 

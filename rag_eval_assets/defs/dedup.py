@@ -6,12 +6,14 @@ import dagster as dg
 
 from rag_eval_assets.defs._checks import WARN, gate
 from rag_eval_assets.lib.dedup import MatchParams, NearDuplicateIndex, SketchParams
+from rag_eval_assets.lib.evaluation.reuse import reusable
 from rag_eval_assets.lib.metrics.dedup import (
     pair_scores,
     pair_scores_by_kind,
     sweep_table,
     threshold_sweep,
 )
+from rag_eval_assets.lib.outputs import digest
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.plots import line_plot_png, markdown_image
 from rag_eval_assets.lib.state import CLEANED
@@ -119,36 +121,56 @@ def build(settings: Settings) -> dg.Definitions:
                               chunk_config: ChunkConfig, embed_config: EmbedConfig,
                               dedup_config: DedupConfig) -> dg.MaterializeResult:
         """Pair precision / recall / false-merge rate for thresholds 0.50–0.95 (documents sketched
-        once), with the P/R curve plotted: the evidence behind the default threshold."""
+        once), with the P/R curve plotted: the evidence behind the default threshold. Reused while
+        the configuration, the golden pairs and all but ``sweep_rerun_share`` of the documents are
+        unchanged."""
         view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
                            run_id=context.run.run_id)
-        texts = _texts(view)
-        index = _index(texts, dedup_config, view.outputs)
-        pairs = [p for p in golden.load().dedup_pairs if p.doc_a in texts and p.doc_b in texts]
-        points = threshold_sweep(pairs, lambda t: index.find(_match(dedup_config, t)).as_sets(),
-                                 overall_kinds=DUPLICATE_KINDS + ("same_topic", "random")) if pairs else []
-        metadata = {"configured_threshold": dg.MetadataValue.text(f"{dedup_config.threshold:.2f}")}
-        at_default = min(points, key=lambda p: abs(p.threshold - dedup_config.threshold)) if points else None
-        if points:
-            xs = [p.threshold for p in points]
-            png = line_plot_png(xs, {"precision": [p.overall.precision for p in points],
-                                     "recall (exact+light)": [p.overall.recall for p in points],
-                                     "false-merge rate": [p.overall.false_merge_rate for p in points],
-                                     "recall heavy_edit": [p.by_kind["heavy_edit"].recall if "heavy_edit" in p.by_kind
-                                                           else None for p in points]},
-                                "threshold", "rate", "MinHash LSH threshold sweep")
-            view.outputs.write_json("dedup_threshold_sweep", [
-                {"threshold": p.threshold, "precision": p.overall.precision, "recall": p.overall.recall,
-                 "false_merge_rate": p.overall.false_merge_rate} for p in points])
-            url = view.outputs.write_bytes("dedup_threshold_sweep", "_sweep", "png", png)
+        cleaned = view.ok(CLEANED)
+        inputs = {d: o.version for d, o in cleaned.items()}
+        config = digest("dedup-sweep/1", repr(dedup_config), golden.digest())
+        reuse, share = reusable(view.outputs.read_json("dedup_threshold_sweep", "_inputs", default=None), config,
+                                inputs, dedup_config.sweep_rerun_share)
+        metadata = {"configured_threshold": dg.MetadataValue.text(f"{dedup_config.threshold:.2f}"),
+                    "recomputed": dg.MetadataValue.text("no: reused" if reuse else "yes"),
+                    "documents_changed_since": dg.MetadataValue.text(f"{share:.1%}")}
+        if reuse:
+            rows = view.outputs.read_json("dedup_threshold_sweep", default=[])
+            n_pairs = (view.outputs.read_json("dedup_threshold_sweep", "_inputs", default={}) or {}).get("pairs", 0)
+        else:
+            texts = _texts(view)
+            index = _index(texts, dedup_config, view.outputs)
+            pairs = [p for p in golden.load().dedup_pairs if p.doc_a in texts and p.doc_b in texts]
+            n_pairs = len(pairs)
+            points = threshold_sweep(pairs, lambda t: index.find(_match(dedup_config, t)).as_sets(),
+                                     overall_kinds=DUPLICATE_KINDS + ("same_topic", "random")) if pairs else []
+            rows = [{"threshold": p.threshold, "precision": p.overall.precision, "recall": p.overall.recall,
+                     "false_merge_rate": p.overall.false_merge_rate,
+                     "recall_heavy_edit": p.by_kind["heavy_edit"].recall if "heavy_edit" in p.by_kind else None}
+                    for p in points]
+            if points:
+                png = line_plot_png([r["threshold"] for r in rows],
+                                    {"precision": [r["precision"] for r in rows],
+                                     "recall (exact+light)": [r["recall"] for r in rows],
+                                     "false-merge rate": [r["false_merge_rate"] for r in rows],
+                                     "recall heavy_edit": [r["recall_heavy_edit"] for r in rows]},
+                                    "threshold", "rate", "MinHash LSH threshold sweep")
+                view.outputs.write_bytes("dedup_threshold_sweep", "_sweep", "png", png)
+                metadata["sweep"] = dg.MetadataValue.md(sweep_table(points))
+            view.outputs.write_json("dedup_threshold_sweep", rows)
+            view.outputs.write_json("dedup_threshold_sweep", {"config": config, "inputs": inputs, "pairs": n_pairs},
+                                    key="_inputs")
+        png = view.outputs.read_bytes("dedup_threshold_sweep", "_sweep", "png", default=b"")
+        if rows and png:
             metadata.update(plot=dg.MetadataValue.md(markdown_image(png, "threshold sweep")),
-                            sweep=dg.MetadataValue.md(sweep_table(points)), plot_file=dg.MetadataValue.path(url))
+                            plot_file=dg.MetadataValue.path(view.outputs.url("dedup_threshold_sweep", "_sweep", "png")))
+        at_default = min(rows, key=lambda r: abs(r["threshold"] - dedup_config.threshold)) if rows else None
         return dg.MaterializeResult(
             metadata=metadata,
             check_results=[gate("default_threshold_is_clean",
-                                value=at_default.overall.false_merge_rate if at_default else None, limit=0.0, op="<=",
-                                n=f"{len(pairs)} labelled pairs", severity=WARN,
-                                nothing_to_judge=None if pairs else "the golden set has no labelled duplicate pairs",
-                                extra={"threshold": at_default.threshold if at_default else "n/a"})])
+                                value=at_default["false_merge_rate"] if at_default else None, limit=0.0, op="<=",
+                                n=f"{n_pairs} labelled pairs", severity=WARN,
+                                nothing_to_judge=None if n_pairs else "the golden set has no labelled duplicate pairs",
+                                extra={"threshold": at_default["threshold"] if at_default else "n/a"})])
 
     return dg.Definitions(assets=[near_duplicates, dedup_threshold_sweep])

@@ -13,7 +13,12 @@ from rag_eval_assets.lib.evaluation.parse import (
 from rag_eval_assets.lib.report import markdown_table
 from rag_eval_assets.lib.report.scorecard import scorecard
 from rag_eval_assets.lib.state import PARSED, RECORDS, parse_asset
-from rag_eval_assets.partitions import AFTER_REFRESH, CORPUS_LEVEL, PER_DOCUMENT, documents_partitions
+from rag_eval_assets.partitions import (
+    AFTER_REFRESH,
+    CORPUS_LEVEL,
+    PER_DOCUMENT,
+    documents_partitions,
+)
 from rag_eval_assets.resources import (
     BenchmarkConfig,
     ChunkConfig,
@@ -170,7 +175,11 @@ def build(settings: Settings) -> dg.Definitions:
         TEDS on docling's HTML/DOCX tables against their markup (`RAG_EVAL_EVALDATA`, the folders
         in their native layout). Optional: without the folders it says so and never fails.
         Scores are cached by file content and parser configuration."""
-        from rag_eval_assets.lib.evaluation.realdata import BENCHMARKS, benchmark_card, benchmark_scores
+        from rag_eval_assets.lib.evaluation.realdata import (
+            BENCHMARKS,
+            benchmark_card,
+            benchmark_scores,
+        )
 
         folder = benchmark_config.folder()
         if folder is None:
