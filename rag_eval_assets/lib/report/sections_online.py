@@ -24,6 +24,7 @@ from rag_eval_assets.lib.report.inputs import ReportData
 from rag_eval_assets.lib.report.plots import bar_plot_png, grouped_bar_png
 from rag_eval_assets.lib.report.sections_ingest import checks_table, missing_section
 
+MAX_TRACES = 300  # the failed-case table shows 300 rows: one trace per listed case keeps the file small
 LANE_METRICS = ("recall@10", "recall@100", "precision@10", "hit@10", "ndcg@10", "mrr", "ap")
 GEN_METRICS = (("candidate_recall", "candidate recall"), ("context_recall", "context recall"),
                ("context_precision", "context precision"), ("citation_coverage", "citation coverage"),
@@ -168,7 +169,7 @@ def generation_section(data: ReportData) -> Section:
     sec.tables.append(("Cases by first failed stage", [{"stage": k, "cases": v} for k, v in counts.items()],
                        [Column("stage", "first failed stage"), Column("cases")]))
     sec.tables.append((f"Failed cases ({len(failed)} of {cases}; the case id links to its trace)", failed, CASE_COLUMNS))
-    traces = traces_html(data, [r["case_id"] for r in failed])
+    traces = traces_html(data, [r["case_id"] for r in failed][:MAX_TRACES])
     if traces:
         sec.html.append(f"<h3 id='traces'>Traces of the failed cases</h3>{traces}")
     ext = s.get("external")
