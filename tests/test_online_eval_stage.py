@@ -4,11 +4,13 @@ filter_eval, generation_eval and the HTML report, rendered in headless Chromium.
 import json
 import shutil
 import subprocess
+from pathlib import Path
 
 import dagster as dg
 import numpy as np
 import pytest
 from _harness import Project, checks, materializations, sample_subset
+from test_report import _case_row, _cells, first_screen, verdict_pixels
 
 from rag_eval_assets.definitions import defs
 from rag_eval_assets.resources import GenerationEvalConfig
@@ -91,8 +93,9 @@ def test_online_assets_measure_and_check(online_run):
 def test_report_renders_in_headless_chromium(online_run, tmp_path):
     project, outcome = online_run
     meta = materializations(*outcome.results)["rag_eval_report"][-1].metadata
+    assert isinstance(meta["report"], dg.PathMetadataValue) and not meta["report"].value.startswith("file:")
     path = meta["report"].value
-    html = open(path, encoding="utf-8").read()
+    html = Path(path).read_text(encoding="utf-8")
     fe = project.outputs.read_json("filter_eval", "_summary")
     for text in ("Parse", "Retrieval", "Filters", "Generation", "First failed stage", "false-exclusion rate",
                  f"{fe['false_exclusion_rate']:.3f}"):
@@ -111,7 +114,47 @@ def test_report_renders_in_headless_chromium(online_run, tmp_path):
     dom = subprocess.run([chromium, *flags, "--dump-dom", f"file://{path}"], check=True, capture_output=True,
                          text=True, timeout=120).stdout
     assert "false-exclusion rate" in dom and f"{fe['false_exclusion_rate']:.3f}" in dom
-    assert dom.count("data:image/png;base64,") >= 2  # the plots made it into the rendered page
+    assert dom.count("data:image/png;base64,") >= 8  # a figure for every stage made it into the rendered page
+
+    # the verdict, with the gate values of this run, fills the first screen (1200 × 1100 px), above every stage
+    screen = first_screen(path, tmp_path)
+    top, bottom = screen["verdict"]
+    assert 0 < top < bottom <= 1100 and all(bottom <= y for _, y in screen["sections"])
+    assert len(screen["sections"]) >= 8
+    px = verdict_pixels(screen["pixels"], top, bottom)
+    assert px["border"] > 1000 and px["std"] > 0.05
+    start = screen["dom"].index('id="verdict"')
+    verdict = screen["dom"][start:screen["dom"].index("</section>", start)]
+    failing = {k: ev for k, ev in checks(*outcome.results).items()
+               if not ev.passed and ev.severity == dg.AssetCheckSeverity.ERROR}
+    assert {"filter_eval:false_exclusion_rate", "generation_eval:release_gate"} <= set(failing)
+    assert "Release blocked" in verdict
+    for key, ev in failing.items():
+        value = ev.metadata["value"].value
+        assert key in verdict and f"{value:.3f}" in verdict and ev.metadata["limit"].value in verdict, key
+    excluded = len(fe["excluded"])
+    assert f"candidate retrieval · {excluded} gold excluded by filter" in verdict
+
+    # abstained cases (no claim) are n/a, not 0.000; a filter-excluded case names the filter
+    cases = project.outputs.read_json("generation_eval", "_cases")
+    claimless = [r["case_id"] for r in cases if not r["n_claims"] and not r["may_release"]]
+    assert claimless
+    for case_id in claimless:
+        cells = _cells(_case_row(html, case_id))
+        assert cells[5] == "n/a" and cells[6] == "n/a", (case_id, cells)  # faithfulness, citation support
+    assert "gold excluded by filter" in _cells(_case_row(html, fe["excluded"][0]))[2]
+
+    # the UI: the summary as Markdown; the headline figures beside the report, diffed by the next report
+    summary = meta["summary"].value
+    assert summary.startswith("**Release blocked") and "generation_eval:release_gate" in summary
+    assert "**First failed stage**" in summary and "**Worst queries**" in summary and "No previous run" in summary
+    figures = project.outputs.read_json("rag_eval_report", "_figures")
+    assert figures["status"] == "blocked" and figures["refresh_run_id"]
+    again = project.materialize(["rag_eval_report"])
+    assert again.success
+    second = materializations(again)["rag_eval_report"][-1].metadata
+    assert f"**Since run {figures['run_id'][:8]}**: 0 newly failing checks" in second["summary"].value
+    assert "Release blocked" in second["summary"].value  # the checks of the refresh, read from the instance
 
 
 def test_access_field_keeps_restricted_documents_out_of_every_trace(online_run):

@@ -39,22 +39,27 @@ def evaluate_traces(traces: Sequence[Trace], golds: Mapping[str, GoldCase], evid
 
 def summarize(results: Sequence[CaseResult], judge: str, generator: str,
               min_slice_pass_rate: float = 0.95) -> dict[str, Any]:
-    """Means over cases (judged scores over admissible, validly judged cases), the judge's
-    invalid rate over all its verdicts, abstention, stage histogram and the release gate."""
+    """Means over the cases each metric applies to (judged scores over admissible, validly judged
+    cases; faithfulness and citations over answers that make claims) with ``means_n`` the number
+    of cases behind each mean, the judge's invalid rate over all its verdicts, abstention, stage
+    histogram and the release gate."""
     means: dict[str, float | None] = {m: _mean([getattr(r, m) for r in results]) for m in PLAIN}
+    means_n: dict[str, int] = {m: sum(getattr(r, m) is not None for r in results) for m in PLAIN}
     verdicts = invalid = 0
     for m in JUDGED:
         scores = [getattr(r, m) for r in results if getattr(r, m) is not None]
         means[m] = _mean([s.value for s in scores])
+        means_n[m] = sum(s.value is not None for s in scores)
         if m == "faithfulness":
             verdicts, invalid = sum(s.n + s.invalid for s in scores), sum(s.invalid for s in scores)
     abstention = abstention_metrics((r.out_of_scope, r.abstained) for r in results)
     means["abstention_accuracy"] = abstention.abstention_accuracy
     means["false_abstention_rate"] = abstention.false_abstention_rate
+    means_n["abstention_accuracy"], means_n["false_abstention_rate"] = abstention.out_of_scope, abstention.in_scope
     gate = release_gate([(r.slice, r.may_release) for r in results], min_slice_pass_rate)
     return {
         "cases": len(results), "judge": judge, "generator": generator, "judged": list(JUDGED),
-        "means": means, "judge_verdicts": verdicts, "judge_invalid": invalid,
+        "means": means, "means_n": means_n, "judge_verdicts": verdicts, "judge_invalid": invalid,
         "judge_invalid_rate": invalid / verdicts if verdicts else 0.0,
         "admissible": sum(r.admissibility.admissible for r in results),
         "abstention": asdict(abstention),
