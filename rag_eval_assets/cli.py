@@ -241,6 +241,9 @@ def command_run(settings: Settings, all_: bool, dry_run: bool, strict: bool, ref
     print("OK: all runs succeeded")
     report = view.outputs.report_url()
     if refresh and view.outputs.exists("rag_eval_report", "_latest", "html"):
+        verdict = (view.outputs.read_json("rag_eval_report", "_figures", default=None) or {}).get("verdict")
+        if verdict:
+            print(f"verdict: {verdict}")
         print(f"report: {report}")
     if outcome.failed_error_checks:
         print(f"quality gates failing ({len(outcome.failed_error_checks)} ERROR checks): "

@@ -38,6 +38,17 @@ HITS_KEY = "_hits"
 CHECKS = ("release_gate", "traces_admissible", "judge_invalid_rate")
 
 
+def _reader_counts(rows: list[dict]) -> dict[str, int]:
+    """Cases per first failed stage, "answer completeness" split into no answer / points missing."""
+    from rag_eval_assets.lib.generation.stages import failure_name
+
+    counts: dict[str, int] = {}
+    for r in rows:
+        name = failure_name(r["stage"], r.get("n_claims", 0))
+        counts[name] = counts.get(name, 0) + 1
+    return counts
+
+
 def build(settings: Settings) -> dg.Definitions:
     @dg.asset(
         deps=["filter_eval", "retrieval_eval", "golden_sets"], group_name=GROUP, kinds={"python"}, tags=CORPUS_LEVEL,
@@ -116,7 +127,7 @@ def build(settings: Settings) -> dg.Definitions:
             metadata={"cases": len(results), "judge": judge.name, "generator": summary["generator"],
                       "pass_rate": round(gate_["overall"], 4), **means, "access_control": access_note,
                       "first_failed_stage": dg.MetadataValue.md(markdown_table(
-                          [{"stage": k, "cases": v} for k, v in sorted(summary["stage_counts"].items(), key=lambda x: -x[1])])),
+                          [{"stage": k, "cases": v} for k, v in sorted(_reader_counts(rows).items(), key=lambda x: -x[1])])),
                       "slices": dg.MetadataValue.md(markdown_table([{"slice": k, "pass_rate": v}
                                                                     for k, v in gate_["by_slice"].items()])),
                       "external_traces": len(ext_results),

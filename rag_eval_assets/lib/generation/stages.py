@@ -211,7 +211,9 @@ def evaluate_case(trace: Trace, gold: GoldCase, evidence: Mapping[str, EvidenceC
         "faithfulness": faithfulness(judged) if claimed else None,
         "citation_support": citation_support(judged) if claimed else None,
     }
-    points = supported_point_coverage(judged, gold.required_points) if gold.has_reference_answer else None
+    # n/a when nothing is required: no reference answer, or an out-of-scope question (to decline)
+    points = (supported_point_coverage(judged, gold.required_points)
+              if gold.has_reference_answer and not gold.out_of_scope else None)
     stage = first_failed_stage(admissible=True, n_claims=len(answer.claims),
                                point_coverage=points if gold.has_reference_answer else NOT_APPLICABLE,
                                out_of_scope=gold.out_of_scope, abstained=answer.abstained, **scores)

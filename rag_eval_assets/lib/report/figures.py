@@ -45,7 +45,7 @@ def headline_figures(data: ReportData, verdict: Verdict) -> dict[str, Any]:
             _put(h, f"generation/{m}", m.replace("_", " "), v, (gen.get("means_n") or {}).get(m, "cases"), better)
     return {
         "version": VERSION, "run_id": data.inputs.run_id, "refresh_run_id": data.inputs.refresh_run_id,
-        "at": data.inputs.stamp, "status": verdict.status, "headline": h,
+        "at": data.inputs.stamp, "status": verdict.status, "verdict": verdict.headline, "headline": h,
         "checks": {c.key: {"status": c.status, "severity": c.severity, "value": c.value if isinstance(c.value, (int, float))
                            else None} for c in data.checks if c.stage != "report"},
         "failed_cases": {str(r["case_id"]): r["failure"] for r in failed_cases(data)},
