@@ -45,3 +45,32 @@ def test_settings_from_env_override_and_errors():
         assert "RAG_EVAL_BATCH_SIZE" in str(exc)
     else:
         raise AssertionError("a bad integer must be rejected")
+
+
+def test_bad_settings_are_one_line_naming_the_variable(tmp_path):
+    import pytest
+
+    from rag_eval_assets.settings import SettingsError
+
+    (tmp_path / "bad.yaml").write_text("doc_class: [not, a, mapping]\n")
+    (tmp_path / "file").write_text("x")
+    cases = {"RAG_EVAL_PARSERS": "pymupdf,nope", "RAG_EVAL_PRIMARY_PARSER": "unstructured",
+             "RAG_EVAL_ONTOLOGY": str(tmp_path / "bad.yaml"), "RAG_EVAL_STORAGE_ROOT": str(tmp_path / "file" / "sub"),
+             "RAG_EVAL_GOLDEN_ROOT": str(tmp_path / "missing"), "RAG_EVAL_BATCH_SIZE": "0",
+             "RAG_EVAL_PARSE_ROUTES": "[1]", "RAG_EVAL_NIGHTLY_CRON": "every night"}
+    for var, value in cases.items():
+        env = {var: value} if var != "RAG_EVAL_PRIMARY_PARSER" else {var: value, "RAG_EVAL_PARSERS": "pymupdf"}
+        with pytest.raises(SettingsError) as err:
+            Settings.from_env(env)
+        message = str(err.value)
+        assert message.startswith(f"{var}=") and "\n" not in message, message
+
+
+def test_definitions_load_refuses_bad_settings(monkeypatch):
+    import pytest
+
+    from rag_eval_assets.settings import SettingsError
+
+    monkeypatch.setenv("RAG_EVAL_PARSERS", "nope")
+    with pytest.raises(SettingsError, match="RAG_EVAL_PARSERS"):
+        defs.load_fn() if hasattr(defs, "load_fn") else defs()
