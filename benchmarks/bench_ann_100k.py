@@ -313,7 +313,8 @@ def sweep_section(n: int, n_queries: int, seed: int, quick: bool) -> Sweep:
         index, secs = _timed(lambda: fi.build_index("ivf", x, ids, nlist=mult * root))
         s.print(s.run(f"IVF nlist={mult * root} ({mult}√N)", index, secs, NPROBE))
         if mult > 1:
-            hq, hsecs = _timed(lambda: hnsw_quantized_ivf(index, x))
+            ivf = index
+            hq, hsecs = _timed(lambda: hnsw_quantized_ivf(ivf, x))
             s.print(s.run(f"IVF-HNSW32 nlist={mult * root}", hq, secs + hsecs, NPROBE))
             del hq
         del index

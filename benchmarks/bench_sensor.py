@@ -106,7 +106,7 @@ def main() -> int:
         tick, hashing = min(ticks), min(hashes)
         mb = sum(p.stat().st_size for p in corpus.rglob("*.txt")) / 1e6
         print(f"{args.docs} unchanged documents ({mb:.0f} MB), best of {args.repeat}")
-        print(f"| measurement | seconds | ratio |\n|---|--:|--:|")
+        print("| measurement | seconds | ratio |\n|---|--:|--:|")
         print(f"| hash every file (baseline: the sensor's tick before) | {hashing:.3f} | 1.00 |")
         print(f"| corpus_sensor tick (stat cache, listings, pending, refresh digest) | {tick:.3f} | {tick / hashing:.2f} |")
         print(f"run requests over {args.repeat} ticks: {requested}; a document id check: {doc_id_for('folder00/doc00000.txt')}")

@@ -49,16 +49,9 @@ def pypdf_scores(folder: str | Path, parser: str, timeout_s: float | None = 120)
             continue
         tex = tex_path.read_text(encoding="utf-8")
         doc = _parse(pdf, parser, timeout_s)
-        hyp = doc.text if doc.ok else ""
         row: dict[str, Any] = {"file": pdf.name, "parser": parser, "failure": doc.failure.kind if doc.failure else None,
                                "completeness": None, "cer": None, "teds": None, "teds_s": None}
-        if "\\lipsum" not in tex:
-            ref = latex_document_text(tex)
-            row.update(completeness=text.completeness(ref, hyp), cer=text.cer(ref, hyp))
-        tables = latex_tabulars(tex)
-        if tables:
-            pairs = match_tables(doc.tables if doc.ok else [], tables)
-            row.update(teds=sum(p[0] for p in pairs) / len(pairs), teds_s=sum(p[1] for p in pairs) / len(pairs))
+        row.update(_latex_scorer(tex)(doc))
         rows.append(row)
     return rows
 
