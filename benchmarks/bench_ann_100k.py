@@ -316,7 +316,7 @@ def sweep_section(n: int, n_queries: int, seed: int, quick: bool) -> Sweep:
             ivf = index
             hq, hsecs = _timed(lambda: hnsw_quantized_ivf(ivf, x))
             s.print(s.run(f"IVF-HNSW32 nlist={mult * root}", hq, secs + hsecs, NPROBE))
-            del hq
+            del hq, ivf
         del index
     best = s.cheapest()
     if best is None:
