@@ -30,6 +30,7 @@ if str(ROOT) not in sys.path:
 import dagster as dg  # noqa: E402
 
 from rag_eval_assets.definitions import build_definitions  # noqa: E402
+from rag_eval_assets.lib import statcache  # noqa: E402
 from rag_eval_assets.lib.documents import METADATA_FILENAME, doc_id_for  # noqa: E402
 from rag_eval_assets.lib.state import expected_versions  # noqa: E402
 from rag_eval_assets.partitions import DOCUMENTS  # noqa: E402
@@ -44,9 +45,10 @@ def make_corpus(root: Path, n: int, kb: int, seed: int = 0) -> None:
     rows = []
     for i in range(n):
         rel = f"folder{i // 500:02d}/doc{i:05d}.txt"
-        words = []
-        while sum(len(w) + 1 for w in words) < kb * 1024:
+        words, size = [], 0
+        while size < kb * 1024:
             words.append(rng.choice(WORDS))
+            size += len(words[-1]) + 1
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(" ".join(words))
         rows.append({"path": rel, "doc_class": "text_multilingual", "tenant": "acme", "locale": "en-US",
@@ -68,7 +70,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--docs", type=int, default=2000)
     ap.add_argument("--kb", type=int, default=30)
-    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--repeat", type=int, default=4)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-sensor-") as tmp:
         tmp = Path(tmp)
@@ -94,6 +96,9 @@ def main() -> int:
         instance.add_dynamic_partitions(DOCUMENTS, sorted(view.docs, key=lambda d: view.docs[d].relpath))
         repo = defs.get_repository_def()
         sensor = repo.get_sensor_def("corpus_sensor")
+        # unchanged means unchanged for a moment: results about files modified within the last
+        # RACY_S seconds are never reused (a change in the same clock tick keeps the mtime)
+        time.sleep(statcache.RACY_S + 0.1)
         ticks, requested = [], 0
         for _ in range(args.repeat):
             ctx = dg.build_sensor_context(instance=instance, cursor=None, resources=repo.get_top_level_resources(),
@@ -103,12 +108,14 @@ def main() -> int:
             ticks.append(time.perf_counter() - start)
             requested += len(data.run_requests)
         hashes = [hash_all(corpus) for _ in range(args.repeat)]
-        tick, hashing = min(ticks), min(hashes)
+        tick, hashing = min(ticks[1:] or ticks), min(hashes)
         mb = sum(p.stat().st_size for p in corpus.rglob("*.txt")) / 1e6
         print(f"{args.docs} unchanged documents ({mb:.0f} MB), best of {args.repeat}")
         print("| measurement | seconds | ratio |\n|---|--:|--:|")
         print(f"| hash every file (baseline: the sensor's tick before) | {hashing:.3f} | 1.00 |")
-        print(f"| corpus_sensor tick (stat cache, listings, pending, refresh digest) | {tick:.3f} | {tick / hashing:.2f} |")
+        print(f"| first corpus_sensor tick of a process (fills its caches) | {ticks[0]:.3f} | {ticks[0] / hashing:.2f} |")
+        print(f"| corpus_sensor tick (stat every file, cached sidecar and listings, pending, refresh digest) "
+              f"| {tick:.3f} | {tick / hashing:.2f} |")
         print(f"run requests over {args.repeat} ticks: {requested}; a document id check: {doc_id_for('folder00/doc00000.txt')}")
         return 0 if requested == 0 else 1
 

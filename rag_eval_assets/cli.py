@@ -66,9 +66,14 @@ class Outcome:
     """What one command did: run successes, failed ERROR checks, per-document failures."""
 
     ok: bool = True
-    failed_error_checks: list[str] = field(default_factory=list)
     evaluations: dict[str, Any] = field(default_factory=dict)  # "asset:check" -> the latest evaluation
     results: list[Any] = field(default_factory=list)  # every run's result, in order
+
+    @property
+    def failed_error_checks(self) -> list[str]:
+        """ERROR checks whose latest evaluation failed (a check evaluated by two refreshes of
+        one command, as after a route change, counts once, as it last stood)."""
+        return [n for n, ev in self.evaluations.items() if not ev.passed and ev.severity.value == "ERROR"]
 
     def checks(self, result: Any) -> None:
         self.results.append(result)
@@ -84,8 +89,6 @@ class Outcome:
             if not ev.passed and reason is not None:
                 shown += f": {reason.value}"
             self.evaluations[name] = ev
-            if not ev.passed and sev == "ERROR":
-                self.failed_error_checks.append(name)
             print(f"  check {name}: {status}{shown}")
 
 

@@ -23,6 +23,7 @@ from rag_eval_assets.lib.documents import (
     read_metadata,
     scan_corpus_files,
 )
+from rag_eval_assets.lib import statcache
 from rag_eval_assets.lib.ontology import Ontology
 from rag_eval_assets.lib.outputs import Outputs, digest
 from rag_eval_assets.lib.state import DocumentInput, PipelineConfig
@@ -30,6 +31,8 @@ from rag_eval_assets.settings import PROJECT_ROOT, Settings
 
 __all__ = ["PROJECT_ROOT", "Settings", "build_resources"]
 
+
+SCAN_CACHE = "_state/corpus_scan.parquet"  # the stat cache: size, mtime and hash of every corpus file
 
 class LanguageAccuracy(str, Enum):
     low = "low"  # every language, trigram models: 137 MB, 0.977 on 13 languages (lib.cleaning.language)
@@ -110,12 +113,16 @@ class CorpusResource(dg.ConfigurableResource):
         reads every file); the cache is saved unless ``save`` is False (a dry run)."""
         from rag_eval_assets.lib.documents import CorpusFile
 
-        known = {}
-        if outputs is not None and not rehash and outputs.storage.exists("_state/corpus_scan.parquet"):
-            known = {r["doc_id"]: CorpusFile(**r) for r in outputs.storage.read_table("_state/corpus_scan.parquet")}
+        known: dict[str, CorpusFile] = {}
+        if outputs is not None and not rehash and outputs.storage.exists(SCAN_CACHE):
+            def load() -> dict[str, CorpusFile]:
+                return {r["doc_id"]: CorpusFile(**r) for r in outputs.storage.read_table(SCAN_CACHE)}
+
+            local = outputs.storage.local_path(SCAN_CACHE)
+            known = statcache.cached(local, "corpus_scan", load) if local is not None else load()
         scan = scan_corpus_files(self.corpus_root, known)
         if outputs is not None and save and (scan.hashed or set(known) != set(scan.files)):
-            outputs.storage.write_table("_state/corpus_scan.parquet", [f.__dict__ for f in scan.files.values()])
+            outputs.storage.write_table(SCAN_CACHE, [f.__dict__ for f in scan.files.values()])
         return scan
 
     def documents(self, scan: CorpusScan, ontology: Ontology | None = None) -> dict[str, DocumentInput]:

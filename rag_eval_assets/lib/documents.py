@@ -17,14 +17,18 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from rag_eval_assets.lib import statcache
 
 METADATA_FILENAME = "_metadata.jsonl"
 DOC_ID_LENGTH = 16
 DEFAULT_DOC_CLASS = "unknown"
 
 
+@lru_cache(maxsize=1 << 18)
 def doc_id_for(relpath: str) -> str:
     """Stable document id: first 16 hex digits of sha1 over the corpus-relative POSIX path."""
     norm = Path(relpath).as_posix().lstrip("./")
@@ -64,39 +68,44 @@ def _inside(path: Path, root: Path) -> bool:
         return False
 
 
+def _walk(root: Path) -> tuple[list[tuple[str, str, os.stat_result]], list[str]]:
+    """(relpath, path, stat) of every document file under ``root`` sorted by relpath, and the
+    rejected entries; one ``os.scandir`` per folder and one ``stat`` per file."""
+    real_root = root.resolve()
+    files: list[tuple[str, str, os.stat_result]] = []
+    rejected: list[str] = []
+    stack = [(os.fspath(root), "")]
+    while stack:
+        folder, prefix = stack.pop()
+        with os.scandir(folder) as it:
+            entries = sorted(it, key=lambda e: e.name)
+        for e in entries:
+            if e.name.startswith(("_", ".")):
+                continue
+            rel = prefix + e.name
+            if e.is_symlink():
+                inside = _inside(Path(e.path), real_root)
+                if e.is_dir():
+                    rejected.append(f"{rel} (symbolic link to a folder: not followed)" if inside
+                                    else f"{rel} (symbolic link outside the corpus root)")
+                    continue
+                if not inside:
+                    rejected.append(f"{rel} (symbolic link outside the corpus root)")
+                    continue
+            if e.is_dir(follow_symlinks=False):
+                stack.append((e.path, rel + "/"))
+            elif e.is_file():
+                files.append((rel, e.path, e.stat()))
+    files.sort(key=lambda f: f[0])
+    return files, sorted(rejected)
+
+
 def walk_corpus(root: str | Path) -> tuple[list[Path], list[str]]:
     """(document files under ``root`` in sorted order, rejected relative paths). Names starting
     with ``_`` or ``.`` are skipped; a symbolic link (file or folder) resolving outside the
     root is rejected, never followed."""
-    root = Path(root)
-    real_root = root.resolve()
-    files, rejected = [], []
-    for folder, dirs, names in os.walk(root, followlinks=False):
-        base = Path(folder)
-        keep = []
-        for d in sorted(dirs):
-            if d.startswith(("_", ".")):
-                continue
-            sub = base / d
-            if sub.is_symlink():
-                rel = sub.relative_to(root).as_posix()
-                if _inside(sub, real_root):
-                    rejected.append(f"{rel} (symbolic link to a folder: not followed)")
-                else:
-                    rejected.append(f"{rel} (symbolic link outside the corpus root)")
-                continue
-            keep.append(d)
-        dirs[:] = keep
-        for n in sorted(names):
-            if n.startswith(("_", ".")):
-                continue
-            path = base / n
-            if path.is_symlink() and not _inside(path, real_root):
-                rejected.append(f"{path.relative_to(root).as_posix()} (symbolic link outside the corpus root)")
-                continue
-            if path.is_file():
-                files.append(path)
-    return sorted(files, key=lambda p: p.relative_to(root).as_posix()), sorted(rejected)
+    files, rejected = _walk(Path(root))
+    return [Path(p) for _, p, _ in files], rejected
 
 
 def iter_corpus_files(root: str | Path) -> Iterator[Path]:
@@ -119,15 +128,13 @@ def scan_corpus_files(root: str | Path, known: Mapping[str, CorpusFile] | None =
     root = Path(root)
     if not root.is_dir():
         raise FileNotFoundError(f"corpus root {root} does not exist or is not a folder")
-    files, rejected = walk_corpus(root)
+    files, rejected = _walk(root)
     found: dict[str, CorpusFile] = {}
     hashed = 0
-    for path in files:
-        rel = path.relative_to(root).as_posix()
+    for rel, path, st in files:
         doc_id = doc_id_for(rel)
         if doc_id in found:  # a 64-bit prefix collision: refuse rather than merge two documents
             raise ValueError(f"doc id collision between {found[doc_id].relpath} and {rel}")
-        st = path.stat()
         prev = (known or {}).get(doc_id)
         if prev is not None and prev.relpath == rel and prev.size == st.st_size and prev.mtime_ns == st.st_mtime_ns:
             found[doc_id] = prev
@@ -232,10 +239,15 @@ def read_metadata(root: str | Path, ontology_fields: Mapping[str, Any] | None = 
     A missing sidecar gives an empty table (every document then lacks metadata).
     """
     path = Path(root) / METADATA_FILENAME
-    table = MetadataTable(path=str(path))
     if not path.exists():
-        return table
-    field_names = set(ontology_fields) if ontology_fields is not None else None
+        return MetadataTable(path=str(path))
+    field_names = frozenset(ontology_fields) if ontology_fields is not None else None
+    # an unchanged sidecar is parsed once per process (the sensor reads it every tick)
+    return statcache.cached(path, ("metadata", field_names), lambda: _read_metadata(path, field_names))
+
+
+def _read_metadata(path: Path, field_names: frozenset[str] | None) -> MetadataTable:
+    table = MetadataTable(path=str(path))
     with open(path, encoding="utf-8", errors="replace") as fh:
         for lineno, line in enumerate(fh, start=1):
             if not line.strip():

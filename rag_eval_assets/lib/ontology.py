@@ -14,6 +14,8 @@ from typing import Any
 
 import yaml
 
+from rag_eval_assets.lib import statcache
+
 DEFAULT_ONTOLOGY_PATH = Path(__file__).resolve().parents[2] / "ontology" / "ontology.yaml"
 DOC_CLASS = "doc_class"  # the one field with a meaning of its own: per-class scorecards and routes
 
@@ -121,7 +123,12 @@ class Ontology:
 
     @classmethod
     def load(cls, path: str | Path = DEFAULT_ONTOLOGY_PATH) -> "Ontology":
+        """The ontology in ``path`` (parsed once per process while the file is unchanged)."""
         path = Path(path)
+        return statcache.cached(path, ("ontology", cls), lambda: cls._load(path))
+
+    @classmethod
+    def _load(cls, path: Path) -> "Ontology":
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:

@@ -33,6 +33,7 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from rag_eval_assets.lib import statcache
 from rag_eval_assets.lib.storage import Storage, parquet_to_rows
 
 CORPUS_KEY = "_corpus"
@@ -130,12 +131,19 @@ class Outputs:
     def listing(self, asset: str) -> dict[str, list[DocOutput]]:
         """doc_id -> its stored outputs (one folder listing, no file read). A document has two
         only when a write was killed before the older version was removed."""
-        out: dict[str, list[DocOutput]] = {}
-        for name in self.storage.names(asset):
-            parsed = _parse_name(name)
-            if parsed is not None:
-                out.setdefault(parsed.doc_id, []).append(parsed)
-        return out
+        def build() -> dict[str, list[DocOutput]]:
+            out: dict[str, list[DocOutput]] = {}
+            for name in self.storage.names(asset):
+                parsed = _parse_name(name)
+                if parsed is not None:
+                    out.setdefault(parsed.doc_id, []).append(parsed)
+            return out
+
+        folder = self.storage.local_path(asset)
+        if folder is None:  # an object store: no folder mtime to trust
+            return build()
+        hit = statcache.cached(folder, "listing", build)  # unchanged folder: the same listing
+        return {d: list(outs) for d, outs in hit.items()}
 
     def versions(self, asset: str) -> dict[str, DocOutput]:
         """doc_id -> one stored output (see ``current_outputs`` to pick the expected version)."""

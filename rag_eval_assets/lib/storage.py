@@ -145,6 +145,11 @@ class Storage:
 
         shutil.rmtree(_local(location), ignore_errors=True)
 
+    def local_path(self, name: str = "") -> Path | None:
+        """The local file-system path of ``name`` (default: this storage's folder), or None
+        on an object store."""
+        return None if self.remote else _local(self.url(name))
+
     def names(self, folder: str = "") -> list[str]:
         """Names of the files directly in ``folder`` (sorted; temporary files excluded)."""
         location = self.url(folder)
@@ -180,7 +185,3 @@ class Storage:
 
     def read_table(self, name: str) -> list[dict[str, Any]]:
         return parquet_to_rows(self.read_bytes(name))
-
-    def local_path(self) -> Path | None:
-        """The local folder of this storage, or None when it is remote."""
-        return None if self.remote else _local(self.root)
