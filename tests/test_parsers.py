@@ -289,3 +289,37 @@ def test_ocr_on_sample_scans_has_low_cer() -> None:
         assert doc.ok and doc.ocr_pages
         cer = jiwer.cer(norm(_reference(row)), norm(doc.text))
         assert cer < OCR_CER, (row["path"], cer)
+
+
+def _tsv_row(block: int, par: int, line: int, word: int, height: int, text: str) -> str:
+    return "\t".join(map(str, (5, 1, block, par, line, word, 10 * word, 20 * line, 40, height, 95, text)))
+
+
+def test_ocr_headings_from_font_size():
+    """Lines set larger than body text of the same letter shapes become levelled headings
+    (over the whole document); bullets become list items; the rest stay paragraphs."""
+    from rag_eval_assets.lib.parsers.ocr import blocks_from_tsv
+
+    page1 = "\n".join([
+        _tsv_row(1, 1, 1, 1, 40, "Meridian"), _tsv_row(1, 1, 1, 2, 40, "Guide"),        # 18 pt title
+        _tsv_row(2, 1, 1, 1, 23, "Meridian"), _tsv_row(2, 1, 1, 2, 16, "runs"),          # body
+        _tsv_row(2, 1, 2, 1, 28, "quickly"), _tsv_row(2, 1, 2, 2, 16, "on"),
+        _tsv_row(2, 1, 2, 3, 23, "the."),
+        _tsv_row(3, 1, 1, 1, 28, "Features"),                                             # 13 pt section
+        _tsv_row(3, 1, 2, 1, 16, "*"), _tsv_row(3, 1, 2, 2, 23, "Billed"), _tsv_row(3, 1, 2, 3, 16, "now"),
+    ])
+    page2 = "\n".join([
+        _tsv_row(1, 1, 1, 1, 35, "Pricing"),                                              # 13 pt, descender
+        _tsv_row(2, 1, 1, 1, 23, "Meridian"), _tsv_row(2, 1, 1, 2, 28, "quickly"),
+        _tsv_row(2, 1, 1, 3, 16, "more"), _tsv_row(2, 1, 1, 4, 23, "text."),
+    ])
+    blocks = blocks_from_tsv([(1, page1), (2, page2)])
+    assert [(b.kind, b.level, b.text, b.page) for b in blocks] == [
+        ("heading", 1, "Meridian Guide", 1),
+        ("paragraph", None, "Meridian runs quickly on the.", 1),
+        ("heading", 2, "Features", 1),
+        ("list_item", None, "* Billed now", 1),
+        ("heading", 2, "Pricing", 2),
+        ("paragraph", None, "Meridian quickly more text.", 2),
+    ]
+    assert blocks_from_tsv([(1, "")]) == []

@@ -10,7 +10,7 @@ Tessdata: ``$TESSDATA_PREFIX`` or Debian's ``/usr/share/tesseract-ocr/5/tessdata
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from importlib.metadata import version as _dist_version
 from pathlib import Path
 from typing import Any
@@ -97,16 +97,79 @@ def stretch_faint(image: Any, darkest: int = 60) -> Any:
     return ImageOps.autocontrast(image, cutoff=1) if np.percentile(np.asarray(image), 0.1) > darkest else image
 
 
-def ocr_image(image: Any, lang: str = "eng", straighten: bool = True) -> str:
+def ocr_image(image: Any, lang: str = "eng", straighten: bool = True, tsv: bool = False) -> str:
     """Text of one PIL image by tesseract (page segmentation: automatic), after stretching its
-    contrast and (``straighten``) deskewing it."""
+    contrast and (``straighten``) deskewing it; with ``tsv``, tesseract's TSV of words with
+    their boxes (level, page, block, paragraph, line, word, left, top, width, height, conf, text)."""
     api = _api(lang)
     gray = stretch_faint(image.convert("L"))
     api.SetImage(deskew(gray) if straighten else gray)
     try:
-        return api.GetUTF8Text()
+        return api.GetTSVText(0) if tsv else api.GetUTF8Text()
     finally:
         api.Clear()
+
+
+HEADING_SIZE_RATIO = 1.12  # a line this much taller than body text of the same letter shapes is a heading
+HEADING_MAX_WORDS = 14
+LEVEL_STEP = 1.15  # heading sizes further apart than this ratio are different levels
+
+
+def _shape(word: str) -> tuple[bool, bool]:
+    """(reaches cap/ascender height, has a descender): word boxes of the same shape compare."""
+    return (any(c.isupper() or c.isdigit() or c in "bdfhklt" for c in word),
+            any(c in "gjpqy" for c in word))
+
+
+def blocks_from_tsv(pages: Sequence[tuple[int | None, str]]) -> list[Block]:
+    """Blocks of an OCR'd document from tesseract's TSV per page, as (page number, TSV):
+    paragraphs as tesseract grouped them, bulleted lines as list items, and lines set in a
+    larger font as headings. A line's size is the median, over its words, of the word's box
+    height divided by the document's median height of words of the same shape (ascenders /
+    descenders), i.e. of body text; lines at least ``HEADING_SIZE_RATIO`` times body size with
+    at most ``HEADING_MAX_WORDS`` words and no final full stop are headings, levelled by size
+    over the whole document (the largest is level 1)."""
+    import statistics
+
+    lines: list[tuple[int | None, tuple[int, int], list[tuple[str, int]]]] = []
+    for page, tsv in pages:
+        paras: dict[tuple[int, int], dict[int, list[tuple[str, int]]]] = {}
+        for row in tsv.splitlines():
+            f = row.split("\t")
+            if len(f) < 12 or f[0] != "5" or not f[11].strip():
+                continue
+            paras.setdefault((int(f[2]), int(f[3])), {}).setdefault(int(f[4]), []).append((f[11].strip(), int(f[9])))
+        lines += [(page, key, words) for key, par in paras.items() for _, words in sorted(par.items())]
+    by_shape: dict[tuple[bool, bool], list[int]] = {}
+    for _, _, words in lines:
+        for w, h in words:
+            by_shape.setdefault(_shape(w), []).append(h)
+    body = {k: statistics.median(v) for k, v in by_shape.items()}
+    sizes = [statistics.median(h / max(body[_shape(w)], 1) for w, h in words) for _, _, words in lines]
+    head = [s >= HEADING_SIZE_RATIO and len(words) <= HEADING_MAX_WORDS and not words[-1][0].endswith(".")
+            for s, (_, _, words) in zip(sizes, lines, strict=True)]
+    levels: dict[float, int] = {}
+    for s in sorted((s for s, h in zip(sizes, head, strict=True) if h), reverse=True):
+        prev = min(levels, default=None)
+        levels[s] = levels[prev] if prev is not None and prev / s < LEVEL_STEP else len(set(levels.values())) + 1
+    blocks: list[Block] = []
+    current = None
+    for (page, key, words), s, is_head in zip(lines, sizes, head, strict=True):
+        text = " ".join(w for w, _ in words)
+        last = blocks[-1] if blocks and current == (page, key) else None
+        if is_head:
+            if last is not None and last.kind == "heading" and last.level == levels[s]:
+                last.text += " " + text  # a heading set on two lines
+            else:
+                blocks.append(Block("heading", text, page=page, level=levels[s]))
+        elif structure.is_list_item(text):
+            blocks.append(Block("list_item", text, page=page))
+        elif last is not None and last.kind in ("paragraph", "list_item"):
+            last.text += " " + text
+        else:
+            blocks.append(Block("paragraph", text, page=page))
+        current = (page, key)
+    return blocks
 
 
 def render_pages(path: Path, fmt: str, pages: list[int], dpi: int = DEFAULT_DPI,
@@ -138,15 +201,14 @@ def render_pages(path: Path, fmt: str, pages: list[int], dpi: int = DEFAULT_DPI,
 
 
 def ocr_document(path: Path, fmt: str, pages: list[int], options: dict[str, Any]) -> list[Block]:
-    """OCR the given pages (all frames of an image when ``fmt == 'image'``) into paragraph
-    and list blocks with their page numbers."""
+    """OCR the given pages (all frames of an image when ``fmt == 'image'``) into heading,
+    paragraph and list blocks with their page numbers (``blocks_from_tsv``)."""
     lang = options.get("ocr_lang", "eng")
     dpi = int(options.get("ocr_dpi", DEFAULT_DPI))
     frames = pages if fmt != "image" else range(1, 10_000)
-    blocks: list[Block] = []
-    for no, image in render_pages(path, fmt, list(frames), dpi, options.get("password")):
-        blocks.extend(structure.plain_text_blocks(ocr_image(image, lang, options.get("ocr_deskew", True)), page=no))
-    return blocks
+    tsvs = [(no, ocr_image(image, lang, options.get("ocr_deskew", True), tsv=True))
+            for no, image in render_pages(path, fmt, list(frames), dpi, options.get("password"))]
+    return blocks_from_tsv(tsvs)
 
 
 class TesseractParser:
