@@ -4,7 +4,7 @@ data missing or broken, nothing passes on a placeholder, and every check says wh
 
 import dagster as dg
 import pytest
-from _corpus import write_corpus
+from _corpus import DOCS, write_corpus
 from _harness import Project
 
 pytestmark = pytest.mark.slow
@@ -94,3 +94,37 @@ def test_every_check_reports_value_limit_and_n_and_passes_only_on_a_number(tmp_p
             assert isinstance(meta["value"].value, float) or "reason" in meta, name
         numbers = [k for k, v in meta.items() if isinstance(v.value, (int, float)) and not isinstance(v.value, bool)]
         assert numbers in ([], ["value"]), (name, numbers)  # only the judged value is plotted
+
+
+def test_failing_retrieval_gate_still_gives_the_online_eval_and_the_report_with_the_failure_on_top(tmp_path):
+    """The retrieval gate (ERROR) fails on real retrieval, not on missing data: the filter and
+    generation evaluations and the report are still produced, and the report's verdict block
+    names the failing gate before anything else."""
+    from _harness import write_beir_golden
+
+    from rag_eval_assets.lib.documents import doc_id_for
+
+    docs = dict(DOCS)
+    words = "alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike november oscar".split()
+    for i in range(24):  # distinct documents (no near-duplicates) that out-rank the wrong gold
+        own = " ".join(f"{w}{i}{j}" for j, w in enumerate(words))
+        docs[f"vpn/note{i:02d}.txt"] = (f"VPN gateway IKEv2 key rotation, runbook {i}: {own}.", "vpn_gateway")
+    corpus = write_corpus(tmp_path / "corpus", docs)
+    gold = doc_id_for("notes/billing.txt")
+    golden = write_beir_golden(tmp_path / "golden", {f"q{i}": f"VPN gateway IKEv2 key rotation {i}" for i in range(5)},
+                               {f"q{i}": {gold: 1} for i in range(5)})
+    project = Project(tmp_path, corpus, golden=golden)
+    project.run()
+    evals = evaluations(project)
+    gate = evals["retrieval_eval:hybrid_recall_at_10"]
+    assert not gate.passed and gate.severity == dg.AssetCheckSeverity.ERROR
+    assert gate.metadata["value"].value < 0.8
+    out = project.outputs
+    for asset in ("filter_eval", "generation_eval", "rag_eval_report"):  # still materialized
+        assert project.instance.get_latest_materialization_event(dg.AssetKey(asset)) is not None, asset
+    assert out.exists("generation_eval", "_summary", "json")
+    html = out.storage.read_bytes("rag_eval_report/_latest.html").decode()
+    verdict = html[html.index("<section id='verdict'"):]
+    verdict = verdict[:verdict.index("</section>")]  # the first block of the page
+    assert "retrieval_eval:hybrid_recall_at_10" in verdict
+    assert html.index("<section id='verdict'") == html.index("<section")  # the failure is at the top
