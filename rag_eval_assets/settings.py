@@ -57,6 +57,8 @@ class Settings:
     parse_timeout_s: float = 120.0
     docling_artifacts_path: str = ""
     embed_model: str = "minilm"
+    chunk_strategy: str = "structural"  # structural | recursive | semantic
+    chunk_size: int = 256  # tokens per chunk (MiniLM reads at most 256 word pieces)
     evaldata_root: str = ""  # public benchmark folders for the real-data parser scorecard
     access_field: str = ""  # bool ontology field the querying role must have true (e.g. "permitted"); "" = none
     current_field: str = "current"  # ontology field that marks the current release of a document
@@ -82,6 +84,8 @@ class Settings:
         "parse_timeout_s": "RAG_EVAL_PARSE_TIMEOUT_S",
         "docling_artifacts_path": "RAG_EVAL_DOCLING_ARTIFACTS",
         "embed_model": "RAG_EVAL_EMBED_MODEL",
+        "chunk_strategy": "RAG_EVAL_CHUNK_STRATEGY",
+        "chunk_size": "RAG_EVAL_CHUNK_SIZE",
         "evaldata_root": "RAG_EVAL_EVALDATA",
         "access_field": "RAG_EVAL_ACCESS_FIELD",
         "current_field": "RAG_EVAL_CURRENT_FIELD",
@@ -130,7 +134,7 @@ class Settings:
         """Raise SettingsError for the first invalid value (one line, variable and value)."""
         from rag_eval_assets.lib.parsers.base import REGISTRY, is_parser_name
 
-        for name in ("batch_size", "max_concurrent", "max_concurrent_runs", "sensor_interval_s"):
+        for name in ("batch_size", "max_concurrent", "max_concurrent_runs", "sensor_interval_s", "chunk_size"):
             if getattr(self, name) < 1:
                 raise self._fail(name, "must be at least 1")
         if not self.parse_timeout_s > 0:
@@ -151,6 +155,8 @@ class Settings:
                 raise self._fail("parse_routes", f"class {cls_!r} routes to {parser!r}, which is not enabled")
         if self.embed_model not in ("minilm", "hashing"):
             raise self._fail("embed_model", "expected minilm or hashing")
+        if self.chunk_strategy not in ("structural", "recursive", "semantic"):
+            raise self._fail("chunk_strategy", "expected structural, recursive or semantic")
         self._check_schedule()
         if check_paths:
             self._check_paths()

@@ -39,6 +39,11 @@ def test_per_document_assets_are_batched():
 def test_settings_from_env_override_and_errors():
     s = Settings.from_env({"RAG_EVAL_BATCH_SIZE": "7", "RAG_EVAL_NIGHTLY_CRON": "30 3 * * *"})
     assert s.batch_size == 7 and s.nightly_cron == "30 3 * * *"
+    from rag_eval_assets.resources import ChunkConfig, build_resources
+
+    chunk = build_resources(Settings.from_env({"RAG_EVAL_CHUNK_STRATEGY": "recursive", "RAG_EVAL_CHUNK_SIZE": "4096"}))
+    assert (chunk["chunk_config"].strategy.value, chunk["chunk_config"].size) == ("recursive", 4096)
+    assert build_resources(Settings())["chunk_config"].fingerprint() == ChunkConfig().fingerprint()
     try:
         Settings.from_env({"RAG_EVAL_BATCH_SIZE": "many"})
     except ValueError as exc:
@@ -57,7 +62,8 @@ def test_bad_settings_are_one_line_naming_the_variable(tmp_path):
     cases = {"RAG_EVAL_PARSERS": "pymupdf,nope", "RAG_EVAL_PRIMARY_PARSER": "unstructured",
              "RAG_EVAL_ONTOLOGY": str(tmp_path / "bad.yaml"), "RAG_EVAL_STORAGE_ROOT": str(tmp_path / "file" / "sub"),
              "RAG_EVAL_GOLDEN_ROOT": str(tmp_path / "missing"), "RAG_EVAL_BATCH_SIZE": "0",
-             "RAG_EVAL_PARSE_ROUTES": "[1]", "RAG_EVAL_NIGHTLY_CRON": "every night"}
+             "RAG_EVAL_PARSE_ROUTES": "[1]", "RAG_EVAL_NIGHTLY_CRON": "every night",
+             "RAG_EVAL_CHUNK_STRATEGY": "sentences", "RAG_EVAL_CHUNK_SIZE": "0"}
     for var, value in cases.items():
         env = {var: value} if var != "RAG_EVAL_PRIMARY_PARSER" else {var: value, "RAG_EVAL_PARSERS": "pymupdf"}
         with pytest.raises(SettingsError) as err:
