@@ -17,13 +17,13 @@ from typing import Any
 
 import dagster as dg
 
+from rag_eval_assets.lib import statcache
 from rag_eval_assets.lib.documents import (
     CorpusScan,
     MetadataTable,
     read_metadata,
     scan_corpus_files,
 )
-from rag_eval_assets.lib import statcache
 from rag_eval_assets.lib.ontology import Ontology
 from rag_eval_assets.lib.outputs import Outputs, digest
 from rag_eval_assets.lib.state import DocumentInput, PipelineConfig
@@ -33,6 +33,7 @@ __all__ = ["PROJECT_ROOT", "Settings", "build_resources"]
 
 
 SCAN_CACHE = "_state/corpus_scan.parquet"  # the stat cache: size, mtime and hash of every corpus file
+
 
 class LanguageAccuracy(str, Enum):
     low = "low"  # every language, trigram models: 137 MB, 0.977 on 13 languages (lib.cleaning.language)
@@ -118,8 +119,7 @@ class CorpusResource(dg.ConfigurableResource):
             def load() -> dict[str, CorpusFile]:
                 return {r["doc_id"]: CorpusFile(**r) for r in outputs.storage.read_table(SCAN_CACHE)}
 
-            local = outputs.storage.local_path(SCAN_CACHE)
-            known = statcache.cached(local, "corpus_scan", load) if local is not None else load()
+            known = statcache.cached(outputs.storage.local_path(SCAN_CACHE), "corpus_scan", load)
         scan = scan_corpus_files(self.corpus_root, known)
         if outputs is not None and save and (scan.hashed or set(known) != set(scan.files)):
             outputs.storage.write_table(SCAN_CACHE, [f.__dict__ for f in scan.files.values()])

@@ -65,3 +65,10 @@ def test_metadata_edit_is_seen(tmp_path):
     assert next(iter(read_metadata(tmp_path).values())).doc_class == "x"
     side.write_text('{"path": "a.txt", "doc_class": "y"}\n')
     assert next(iter(read_metadata(tmp_path).values())).doc_class == "y"
+
+
+def test_no_path_means_no_cache():
+    calls = []
+    statcache.cached(None, "k", lambda: calls.append(1))
+    statcache.cached(None, "k", lambda: calls.append(1))
+    assert len(calls) == 2

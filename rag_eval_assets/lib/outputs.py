@@ -139,10 +139,8 @@ class Outputs:
                     out.setdefault(parsed.doc_id, []).append(parsed)
             return out
 
-        folder = self.storage.local_path(asset)
-        if folder is None:  # an object store: no folder mtime to trust
-            return build()
-        hit = statcache.cached(folder, "listing", build)  # unchanged folder: the same listing
+        # an unchanged local folder: the same listing (an object store has no folder mtime to trust)
+        hit = statcache.cached(self.storage.local_path(asset), "listing", build)
         return {d: list(outs) for d, outs in hit.items()}
 
     def versions(self, asset: str) -> dict[str, DocOutput]:

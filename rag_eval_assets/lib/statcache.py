@@ -35,9 +35,12 @@ def signature(path: str | os.PathLike) -> tuple[int, int, int] | None:
     return (st.st_ino, st.st_size, st.st_mtime_ns)
 
 
-def cached(path: str | os.PathLike, key: Hashable, build: Callable[[], T]) -> T:
-    """``build()``, or its earlier result for the same ``key`` while ``path`` is unchanged.
-    Callers must not mutate what is returned."""
+def cached(path: str | os.PathLike | None, key: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, or its earlier result for the same ``key`` while ``path`` is unchanged
+    (``path`` None, e.g. on an object store: always ``build()``). Callers must not mutate what
+    is returned."""
+    if path is None:
+        return build()
     before = signature(path)
     full_key = (os.fspath(path), key)
     if before is not None:
