@@ -220,6 +220,7 @@ class CleanConfig(dg.ConfigurableResource):
     language_accuracy: LanguageAccuracy = LanguageAccuracy.low
     pii_score_threshold: float = 0.35
     pii_allow_list: list[str] = []  # names never redacted, besides the ontology's products and tenants
+    pii_ner: bool = True  # spaCy NER besides the pattern recognizers (False: patterns only, RAG_EVAL_PII_DETECTION)
     max_chars: int = 5_000_000  # a longer clean text is a `too_large` failure of that document
     boilerplate_f1_min: float = 0.90  # WARN, per class with references
     nfkc_drift_max: float = 0.05  # WARN: share of documents whose NFC and NFKC forms differ
@@ -234,7 +235,7 @@ class CleanConfig(dg.ConfigurableResource):
 
         allow = pii_allow_list(ontology, extra=tuple(self.pii_allow_list)) if ontology else tuple(self.pii_allow_list)
         return CleanOptions(self.boilerplate_mode.value, tuple(self.languages) or None, self.pii_score_threshold,
-                            tuple(sorted(allow)), self.language_accuracy.value)
+                            tuple(sorted(allow)), self.language_accuracy.value, self.pii_ner)
 
     def limits(self):  # noqa: ANN201
         from rag_eval_assets.lib.cleaning.document import CleanLimits
@@ -242,7 +243,10 @@ class CleanConfig(dg.ConfigurableResource):
         return CleanLimits(max_chars=self.max_chars)
 
     def fingerprint(self, ontology: Ontology | None = None) -> str:
-        return digest("clean/3", self.options(ontology).__dict__, self.max_chars)
+        options = dict(self.options(ontology).__dict__)
+        if options.pop("pii_ner"):  # the default leaves the fingerprint (and every cleaned output) as it was
+            return digest("clean/3", options, self.max_chars)
+        return digest("clean/3", options, self.max_chars, "pii patterns only")
 
 
 class DedupConfig(dg.ConfigurableResource):
@@ -383,7 +387,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
                                     routes=settings.routes() or {"*": "auto"}, timeout_s=settings.parse_timeout_s,
                                     docling_artifacts_path=settings.docling_artifacts_path),
         "benchmark_config": BenchmarkConfig(root=settings.evaldata_root),
-        "clean_config": CleanConfig(),
+        "clean_config": CleanConfig(pii_ner=settings.pii_detection == "ner"),
         "dedup_config": DedupConfig(),
         "chunk_config": ChunkConfig(strategy=ChunkStrategy(settings.chunk_strategy), size=settings.chunk_size,
                                     overlap=min(ChunkConfig.model_fields["overlap"].default, settings.chunk_size // 4)),

@@ -59,6 +59,7 @@ class Settings:
     embed_model: str = "minilm"
     chunk_strategy: str = "structural"  # structural | recursive | semantic
     chunk_size: int = 256  # tokens per chunk (MiniLM reads at most 256 word pieces)
+    pii_detection: str = "ner"  # ner (spaCy NER + patterns) | patterns (patterns only)
     evaldata_root: str = ""  # public benchmark folders for the real-data parser scorecard
     access_field: str = ""  # bool ontology field the querying role must have true (e.g. "permitted"); "" = none
     current_field: str = "current"  # ontology field that marks the current release of a document
@@ -86,6 +87,7 @@ class Settings:
         "embed_model": "RAG_EVAL_EMBED_MODEL",
         "chunk_strategy": "RAG_EVAL_CHUNK_STRATEGY",
         "chunk_size": "RAG_EVAL_CHUNK_SIZE",
+        "pii_detection": "RAG_EVAL_PII_DETECTION",
         "evaldata_root": "RAG_EVAL_EVALDATA",
         "access_field": "RAG_EVAL_ACCESS_FIELD",
         "current_field": "RAG_EVAL_CURRENT_FIELD",
@@ -157,6 +159,8 @@ class Settings:
             raise self._fail("embed_model", "expected minilm or hashing")
         if self.chunk_strategy not in ("structural", "recursive", "semantic"):
             raise self._fail("chunk_strategy", "expected structural, recursive or semantic")
+        if self.pii_detection not in ("ner", "patterns"):
+            raise self._fail("pii_detection", "expected ner or patterns")
         self._check_schedule()
         if check_paths:
             self._check_paths()

@@ -211,3 +211,20 @@ def test_clean_figures_false_redactions_and_out_of_ontology() -> None:
     # macro-F1 over the labelled languages: "tn" lowers en's recall, adds no zero-F1 class
     assert {r["language"] for r in figures["per_language"]} == {"en", "nl"}
     assert figures["language_macro_f1"] == (2 / 3 + 1.0) / 2
+
+
+def test_patterns_only_detection_keeps_names_and_redacts_patterns():
+    """RAG_EVAL_PII_DETECTION=patterns: no NER (a genus or protein name is not a PERSON), the
+    pattern recognizers still find e-mails and cards; the default fingerprint is unchanged."""
+    from rag_eval_assets.lib.cleaning.document import CleanOptions, pii_detector
+    from rag_eval_assets.resources import CleanConfig, build_resources
+    from rag_eval_assets.settings import Settings
+
+    text = "Mail John Smith at john.smith@example.com about card 4111 1111 1111 1111."
+    ner = {t for _, _, t in pii_detector(CleanOptions())(text, "en")}
+    patterns = {t for _, _, t in pii_detector(CleanOptions(pii_ner=False))(text, "en")}
+    assert "PERSON" in ner and "PERSON" not in patterns
+    assert {"EMAIL_ADDRESS", "CREDIT_CARD"} <= patterns
+    config = build_resources(Settings(pii_detection="patterns"))["clean_config"]
+    assert not config.pii_ner and config.fingerprint() != CleanConfig().fingerprint()
+    assert build_resources(Settings())["clean_config"].fingerprint() == CleanConfig().fingerprint()

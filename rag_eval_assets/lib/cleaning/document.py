@@ -37,6 +37,7 @@ class CleanOptions:
     pii_score_threshold: float = 0.35
     pii_allow_list: tuple[str, ...] = ()  # names never redacted (products, tenants: ``pii_allow_list``)
     language_accuracy: str = "low"  # lingua over every language: low | mixed | high (lib.cleaning.language)
+    pii_ner: bool = True  # spaCy NER (PERSON, LOCATION, …) besides the pattern recognizers; False: patterns only
 
 
 @dataclass(frozen=True)
@@ -193,11 +194,12 @@ def clean_document(doc_id: str, parsed: ParsedDocument, raw_path: str | Path, op
 
 def pii_detector(options: CleanOptions):  # noqa: ANN201 - (text, language) -> spans
     """The clean step's PII detector: presidio with the step's threshold and allow-list; spaCy's
-    PERSON tags count only for English text (``language``; None = unknown, treated as English)."""
+    PERSON tags count only for English text (``language``; None = unknown, treated as English);
+    ``pii_ner`` False: the pattern recognizers only (cards, SSNs, IBANs, e-mails, phones, …)."""
     from rag_eval_assets.lib.cleaning.pii import detect_pii
 
     def detect(text: str, language: str | None = None) -> list[Span]:
         return detect_pii(text, score_threshold=options.pii_score_threshold, allow_list=options.pii_allow_list,
-                          language=language)
+                          language=language, nlp=options.pii_ner)
 
     return detect
