@@ -77,6 +77,7 @@ class EmbedModel(str, Enum):
 class IndexKind(str, Enum):
     hnsw = "hnsw"
     ivf = "ivf"
+    flat = "flat"  # exact search served (small corpora, or comparing with exact-search baselines)
 
 
 class Judge(str, Enum):
@@ -323,8 +324,10 @@ class IndexConfig(dg.ConfigurableResource):
         """Overrides for ``build_index`` of the configured kind (only the ones set)."""
         if self.kind == IndexKind.hnsw:
             raw = {"M": self.hnsw_m, "ef_construction": self.hnsw_ef_construction, "ef_search": self.hnsw_ef_search}
-        else:
+        elif self.kind == IndexKind.ivf:
             raw = {"nlist": self.ivf_nlist, "nprobe": self.ivf_nprobe}
+        else:
+            raw = {}
         return {k: v for k, v in raw.items() if v}
 
 
@@ -392,7 +395,7 @@ def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
         "chunk_config": ChunkConfig(strategy=ChunkStrategy(settings.chunk_strategy), size=settings.chunk_size,
                                     overlap=min(ChunkConfig.model_fields["overlap"].default, settings.chunk_size // 4)),
         "embed_config": EmbedConfig(model=EmbedModel(settings.embed_model)),
-        "index_config": IndexConfig(),
+        "index_config": IndexConfig(kind=IndexKind(settings.index_kind)),
         "retrieval_eval_config": RetrievalEvalConfig(),
         "generation_eval_config": GenerationEvalConfig(access_field=settings.access_field),
     }

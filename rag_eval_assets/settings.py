@@ -60,6 +60,7 @@ class Settings:
     chunk_strategy: str = "structural"  # structural | recursive | semantic
     chunk_size: int = 256  # tokens per chunk (MiniLM reads at most 256 word pieces)
     pii_detection: str = "ner"  # ner (spaCy NER + patterns) | patterns (patterns only)
+    index_kind: str = "hnsw"  # the vector index served and evaluated: hnsw | ivf | flat (exact)
     evaldata_root: str = ""  # public benchmark folders for the real-data parser scorecard
     access_field: str = ""  # bool ontology field the querying role must have true (e.g. "permitted"); "" = none
     current_field: str = "current"  # ontology field that marks the current release of a document
@@ -88,6 +89,7 @@ class Settings:
         "chunk_strategy": "RAG_EVAL_CHUNK_STRATEGY",
         "chunk_size": "RAG_EVAL_CHUNK_SIZE",
         "pii_detection": "RAG_EVAL_PII_DETECTION",
+        "index_kind": "RAG_EVAL_INDEX_KIND",
         "evaldata_root": "RAG_EVAL_EVALDATA",
         "access_field": "RAG_EVAL_ACCESS_FIELD",
         "current_field": "RAG_EVAL_CURRENT_FIELD",
@@ -161,6 +163,8 @@ class Settings:
             raise self._fail("chunk_strategy", "expected structural, recursive or semantic")
         if self.pii_detection not in ("ner", "patterns"):
             raise self._fail("pii_detection", "expected ner or patterns")
+        if self.index_kind not in ("hnsw", "ivf", "flat"):
+            raise self._fail("index_kind", "expected hnsw, ivf or flat")
         self._check_schedule()
         if check_paths:
             self._check_paths()

@@ -46,3 +46,19 @@ def test_chunks_embeddings_index(tmp_path):
     semantic.resources["chunk_config"] = ChunkConfig(strategy=ChunkStrategy.semantic)
     pending = semantic.view().pending()
     assert set(pending) == set(keys) and all(stages == ["chunks", "embeddings"] for stages in pending.values())
+
+
+def test_flat_index_kind_serves_exact_search(tmp_path):
+    """RAG_EVAL_INDEX_KIND=flat: the exact index is the one served and evaluated; ANN recall
+    against it is measured (1.0), and retrieval_eval's dense lane searches it."""
+    from rag_eval_assets.resources import IndexConfig, IndexKind
+
+    corpus, keys = sample_subset(tmp_path / "corpus", {"pdf_single_column"})
+    project = Project(tmp_path, corpus, index_kind="flat")
+    assert project.resources["index_config"].kind == IndexKind.flat and IndexConfig().kind == IndexKind.hnsw
+    first = project.run()
+    assert first.ok
+    c = checks(*first.results)
+    assert c["vector_index:ann_recall_at_k"].passed and c["vector_index:ann_recall_at_k"].metadata["value"].value == 1.0
+    mats = {k: v[-1].metadata for k, v in materializations(*first.results).items()}
+    assert mats["vector_index"]["kind"].value == "flat" and "dense_ndcg@10" in mats["retrieval_eval"]

@@ -63,7 +63,7 @@ def test_bad_settings_are_one_line_naming_the_variable(tmp_path):
              "RAG_EVAL_ONTOLOGY": str(tmp_path / "bad.yaml"), "RAG_EVAL_STORAGE_ROOT": str(tmp_path / "file" / "sub"),
              "RAG_EVAL_GOLDEN_ROOT": str(tmp_path / "missing"), "RAG_EVAL_BATCH_SIZE": "0",
              "RAG_EVAL_PARSE_ROUTES": "[1]", "RAG_EVAL_NIGHTLY_CRON": "every night",
-             "RAG_EVAL_CHUNK_STRATEGY": "sentences", "RAG_EVAL_CHUNK_SIZE": "0", "RAG_EVAL_PII_DETECTION": "off"}
+             "RAG_EVAL_CHUNK_STRATEGY": "sentences", "RAG_EVAL_CHUNK_SIZE": "0", "RAG_EVAL_PII_DETECTION": "off", "RAG_EVAL_INDEX_KIND": "annoy"}
     for var, value in cases.items():
         env = {var: value} if var != "RAG_EVAL_PRIMARY_PARSER" else {var: value, "RAG_EVAL_PARSERS": "pymupdf"}
         with pytest.raises(SettingsError) as err:
