@@ -69,6 +69,10 @@ class Settings:
     MAY_BE_EMPTY = frozenset({"golden_root", "docling_artifacts_path", "evaldata_root", "access_field",
                               "current_field", "parse_routes"})
 
+    #: settings with a fixed set of values (the first is the default)
+    CHOICES = {"embed_model": ("minilm", "hashing"), "chunk_strategy": ("structural", "recursive", "semantic"),
+               "pii_detection": ("ner", "patterns"), "index_kind": ("hnsw", "ivf", "flat")}
+
     ENV = {
         "corpus_root": "RAG_EVAL_CORPUS_ROOT",
         "golden_root": "RAG_EVAL_GOLDEN_ROOT",
@@ -157,14 +161,9 @@ class Settings:
         for cls_, parser in (routes or {}).items():
             if parser not in self.parsers:
                 raise self._fail("parse_routes", f"class {cls_!r} routes to {parser!r}, which is not enabled")
-        if self.embed_model not in ("minilm", "hashing"):
-            raise self._fail("embed_model", "expected minilm or hashing")
-        if self.chunk_strategy not in ("structural", "recursive", "semantic"):
-            raise self._fail("chunk_strategy", "expected structural, recursive or semantic")
-        if self.pii_detection not in ("ner", "patterns"):
-            raise self._fail("pii_detection", "expected ner or patterns")
-        if self.index_kind not in ("hnsw", "ivf", "flat"):
-            raise self._fail("index_kind", "expected hnsw, ivf or flat")
+        for name, allowed in self.CHOICES.items():
+            if getattr(self, name) not in allowed:
+                raise self._fail(name, f"expected {', '.join(allowed[:-1])} or {allowed[-1]}")
         self._check_schedule()
         if check_paths:
             self._check_paths()
