@@ -182,19 +182,11 @@ def print_failures(rows: list[dict[str, str]]) -> None:
         print(f"  {r['path']}: {r['stage']}: {r['kind']}: {r['message']} (retried: {r['retried']})")
 
 
-def _refresh_digest(view: Any, resources: dict) -> str:
-    from rag_eval_assets.resources import refresh_digest
-
-    r = resources
-    return refresh_digest(view, r["golden"], r["parse_config"], r["dedup_config"], r["index_config"],
-                          r["retrieval_eval_config"], r["generation_eval_config"])
-
-
 def command_run(settings: Settings, all_: bool, dry_run: bool, strict: bool, refresh: bool = True) -> int:
     import dagster as dg
 
     from rag_eval_assets.definitions import build_definitions
-    from rag_eval_assets.resources import build_resources
+    from rag_eval_assets.resources import build_resources, refresh_digest
 
     resources = build_resources(settings)
     view = _view(settings, resources, save_scan=not dry_run)
@@ -208,7 +200,7 @@ def command_run(settings: Settings, all_: bool, dry_run: bool, strict: bool, ref
             print(f"  {view.display_path(d)}: {', '.join(pending[d])}")
         if refresh:
             last = (view.outputs.read_state("refresh") or {}).get("inputs_digest")
-            print("corpus refresh: " + ("needed" if pending or last != _refresh_digest(view, resources) else "up to date"))
+            print("corpus refresh: " + ("needed" if pending or last != refresh_digest(view, resources) else "up to date"))
         return 0
     dagster_home(settings)
     outcome = Outcome()
@@ -221,7 +213,7 @@ def command_run(settings: Settings, all_: bool, dry_run: bool, strict: bool, ref
         if refresh:
             for attempt in range(ROUTE_PASSES):
                 view = _view(settings, resources)
-                digest = _refresh_digest(view, resources)
+                digest = refresh_digest(view, resources)
                 last = (view.outputs.read_state("refresh") or {}).get("inputs_digest")
                 if not (ran or all_ or last != digest):
                     print("corpus refresh: up to date (nothing it reads changed since the last one)")
@@ -255,7 +247,7 @@ def command_run(settings: Settings, all_: bool, dry_run: bool, strict: bool, ref
 
 
 def command_status(settings: Settings) -> int:
-    from rag_eval_assets.resources import build_resources
+    from rag_eval_assets.resources import build_resources, refresh_digest
 
     resources = build_resources(settings)
     view = _view(settings, resources, save_scan=False)
@@ -265,7 +257,7 @@ def command_status(settings: Settings) -> int:
         print(f"  {view.display_path(d)}: {', '.join(stages)}")
     print_failures(failure_rows(view))
     last = view.outputs.read_state("refresh")
-    current = _refresh_digest(view, resources)
+    current = refresh_digest(view, resources)
     print("last refresh: " + ("none" if not last else
                               f"{last.get('at')} ({'up to date' if last.get('inputs_digest') == current else 'out of date'})"))
     return 0

@@ -24,11 +24,12 @@ def build_definitions(settings: Settings) -> dg.Definitions:
 
     stages = (corpus, parse, clean, dedup, chunk, embed, index, retrieval, filters, generation, report)
     specs = [spec for stage in stages if hasattr(stage, "document_specs") for spec in stage.document_specs(settings)]
+    resources = build_resources(settings)
     return dg.Definitions.merge(
         documents.build(settings, specs),
         *(stage.build(settings) for stage in stages),
-        automation.build(settings),
-        dg.Definitions(resources=build_resources(settings),
+        automation.build(settings, resources),
+        dg.Definitions(resources=resources,
                        executor=dg.multiprocess_executor.configured({"max_concurrent": settings.max_concurrent})),
     )
 

@@ -11,6 +11,7 @@ documents as pending.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -414,6 +415,23 @@ class CorpusView:
         self.ontology, self.metadata = ontology, metadata
         self.lists = listings(outputs, config)
         self._expected: dict[str, dict[str, str]] | None = None
+        self._pending: dict[str, list[str]] | None = None
+        self._outputs_digest: str | None = None
+        self._reuse(_LAST_VIEW[0] if _LAST_VIEW else None)
+        _LAST_VIEW[:] = [self]
+
+    def _reuse(self, prev: CorpusView | None) -> None:
+        """Take the previous view's derived results when they cannot differ: expected versions
+        when the documents (content hash, metadata row, class) and configuration are equal;
+        pending documents and the outputs digest when, in addition, every output listing is the
+        very object the previous view read (``Outputs.listing`` returns the same object only
+        while the folder is unchanged, see ``lib.statcache``). This is what keeps a sensor tick
+        over an unchanged corpus at a stat per file."""
+        if prev is None or prev.config != self.config or prev.docs != self.docs:
+            return
+        self._expected = prev._expected
+        if self.lists.keys() == prev.lists.keys() and all(self.lists[a] is prev.lists[a] for a in self.lists):
+            self._pending, self._outputs_digest = prev._pending, prev._outputs_digest
 
     @property
     def expected(self) -> dict[str, dict[str, str]]:
@@ -438,12 +456,14 @@ class CorpusView:
 
         if force:
             return {d: self.config.assets() for d in sorted(self.docs)}
-        out = {}
-        for d in sorted(self.docs):
-            todo = missing_stages(self.docs[d], self.config, self.lists, self.expected[d])
-            if todo:
-                out[d] = todo
-        return out
+        if self._pending is None:
+            out = {}
+            for d in sorted(self.docs):
+                todo = missing_stages(self.docs[d], self.config, self.lists, self.expected[d])
+                if todo:
+                    out[d] = todo
+            self._pending = out
+        return {d: list(todo) for d, todo in self._pending.items()}
 
     def display_path(self, doc_id: str) -> str:
         from rag_eval_assets.lib.cleaning.paths import mask_path
@@ -452,9 +472,16 @@ class CorpusView:
         return mask_path(doc.relpath) if doc else doc_id
 
     def inputs_digest(self, *extra: Any) -> str:
-        from rag_eval_assets.lib.state import inputs_digest
+        """``lib.state.inputs_digest`` of this view (the per-document part computed once)."""
+        from rag_eval_assets.lib.state import outputs_digest
 
-        return inputs_digest(self.docs, self.config, self.lists, extra, self.expected)
+        if self._outputs_digest is None:
+            self._outputs_digest = outputs_digest(self.docs, self.config, self.lists, self.expected)
+        return digest(self._outputs_digest, list(extra))
+
+
+# the last view built in this process: its derived results are reused while they cannot differ
+_LAST_VIEW: list[CorpusView] = []
 
 
 _VIEWS: dict[tuple[str, ...], CorpusView] = {}
@@ -501,8 +528,13 @@ def stored_routes(outputs: Outputs, parse_config: ParseConfig) -> dict[str, str]
     return {"*": parse_config.primary, **(chosen or {}).get("routes", {})}
 
 
-def refresh_digest(view: CorpusView, golden: GoldenSetResource, *configs: dg.ConfigurableResource) -> str:
+# configuration a corpus refresh reads besides what the per-document expected versions cover
+REFRESH_CONFIGS = ("parse_config", "dedup_config", "index_config", "retrieval_eval_config", "generation_eval_config")
+
+
+def refresh_digest(view: CorpusView, resources: Mapping[str, Any]) -> str:
     """Digest of everything a corpus refresh reads: the per-document outputs of the current
-    documents, the golden files and the configuration. The report records it when a refresh
-    completes; a different digest means the evaluation is out of date."""
-    return view.inputs_digest(golden.digest(), *(repr(c) for c in configs))
+    documents, the golden files and the configuration (``resources`` as ``build_resources``
+    returns them). The report records it when a refresh completes; a different digest means the
+    evaluation is out of date. The CLI, the sensor and the schedule call this one function."""
+    return view.inputs_digest(resources["golden"].digest(), *(repr(resources[k]) for k in REFRESH_CONFIGS))

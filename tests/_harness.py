@@ -13,7 +13,7 @@ import dagster as dg
 from rag_eval_assets import cli
 from rag_eval_assets.definitions import build_definitions
 from rag_eval_assets.lib.documents import METADATA_FILENAME, read_metadata
-from rag_eval_assets.resources import build_resources
+from rag_eval_assets.resources import build_resources, refresh_digest
 from rag_eval_assets.settings import PROJECT_ROOT, Settings
 
 SAMPLE_CORPUS = PROJECT_ROOT / "sample_corpus"
@@ -70,7 +70,7 @@ class Project:
             cli.run_documents(self.instance, self.defs, view, pending, self.settings, outcome, force)
         if refresh:
             view = self.view()
-            cli.run_refresh(self.instance, self.defs, cli._refresh_digest(view, self.resources), outcome)
+            cli.run_refresh(self.instance, self.defs, refresh_digest(view, self.resources), outcome)
         return outcome
 
     def materialize(self, assets: list[str], **resources: Any) -> dg.ExecuteInProcessResult:

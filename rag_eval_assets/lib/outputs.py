@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
+from types import MappingProxyType
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -128,20 +129,20 @@ class Outputs:
         return self.storage.read_bytes(self.name(asset, key, ext))
 
     # --- per-document outputs --------------------------------------------------------------
-    def listing(self, asset: str) -> dict[str, list[DocOutput]]:
-        """doc_id -> its stored outputs (one folder listing, no file read). A document has two
-        only when a write was killed before the older version was removed."""
-        def build() -> dict[str, list[DocOutput]]:
+    def listing(self, asset: str) -> Mapping[str, tuple[DocOutput, ...]]:
+        """doc_id -> its stored outputs (one folder listing, no file read; read-only). A document
+        has two only when a write was killed before the older version was removed. While the
+        local folder is unchanged the same object is returned (an object store has no folder
+        mtime to trust: a new listing each call), so results derived from it can be reused."""
+        def build() -> Mapping[str, tuple[DocOutput, ...]]:
             out: dict[str, list[DocOutput]] = {}
             for name in self.storage.names(asset):
                 parsed = _parse_name(name)
                 if parsed is not None:
                     out.setdefault(parsed.doc_id, []).append(parsed)
-            return out
+            return MappingProxyType({d: tuple(outs) for d, outs in out.items()})
 
-        # an unchanged local folder: the same listing (an object store has no folder mtime to trust)
-        hit = statcache.cached(self.storage.local_path(asset), "listing", build)
-        return {d: list(outs) for d, outs in hit.items()}
+        return statcache.cached(self.storage.local_path(asset), "listing", build)
 
     def versions(self, asset: str) -> dict[str, DocOutput]:
         """doc_id -> one stored output (see ``current_outputs`` to pick the expected version)."""

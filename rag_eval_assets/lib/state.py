@@ -120,7 +120,7 @@ def missing_stages(doc: DocumentInput, cfg: PipelineConfig, listings: Listings,
     return missing
 
 
-def listings(outputs: Outputs, cfg: PipelineConfig) -> dict[str, dict[str, list[DocOutput]]]:
+def listings(outputs: Outputs, cfg: PipelineConfig) -> dict[str, Mapping[str, Sequence[DocOutput]]]:
     """One folder listing per per-document asset."""
     return {asset: outputs.listing(asset) for asset in cfg.assets()}
 
@@ -158,10 +158,17 @@ def inputs_digest(docs: Mapping[str, DocumentInput], cfg: PipelineConfig, lists:
     """Digest of what the corpus-level assets read: for every current document, which of its
     expected outputs exist (and whether they failed), plus ``extra`` (golden sets, settings).
     Equal digests mean a corpus refresh would read exactly the same inputs."""
+    return digest(outputs_digest(docs, cfg, lists, expected), list(extra))
+
+
+def outputs_digest(docs: Mapping[str, DocumentInput], cfg: PipelineConfig, lists: Listings,
+                   expected: Mapping[str, Mapping[str, str]] | None = None) -> str:
+    """Digest of which expected per-document outputs exist for the current documents (and
+    whether they failed): the per-document part of ``inputs_digest``."""
     parts = []
     for doc_id in sorted(docs):
         exp = expected[doc_id] if expected is not None else expected_versions(docs[doc_id], cfg)
         for asset in cfg.assets():
             hit = _status(lists, asset, doc_id, exp[asset])
             parts.append((doc_id, asset, hit.version if hit else None, hit.failed if hit else None))
-    return digest(parts, list(extra))
+    return digest(parts)
