@@ -124,19 +124,37 @@ def run_documents(instance: Any, defs: Any, view: Any, pending: dict[str, list[s
 
     ordered = list(instance.get_dynamic_partitions(DOCUMENTS))
     groups = batches(ordered, set(pending), settings.batch_size)
-    job = defs.resolve_job_def("document_stages")
-    for i, group in enumerate(groups, start=1):
-        print(f"[{i}/{len(groups)}] document_stages: {len(group)} documents")
+
+    def tags_for(group: list[str]) -> dict[str, str]:
         for d in group:
             instance.report_runless_asset_event(dg.AssetObservation(
                 asset_key="raw_documents", partition=d, tags={"dagster/data_version": view.docs[d].sha256},
                 metadata={"path": view.display_path(d)}))
         tags = {**range_tags(group[0], group[-1]), LAUNCHED_BY: "rag-eval"}
-        if force:
-            tags[FORCE_TAG] = "true"
-        result = job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET, tags=tags)
+        return {**tags, FORCE_TAG: "true"} if force else tags
+
+    def done(result: Any) -> None:
         outcome.results.append(result)
         outcome.ok &= result.success
+
+    if settings.executor == "celery":  # every batch queued for the workers, max_concurrent_runs at a time
+        from rag_eval_assets.distributed import execute_document_runs
+
+        print(f"document_stages: {len(groups)} runs on Celery workers ({settings.max_concurrent_runs} at a time)")
+        finished = []
+
+        def report(i: int, result: Any) -> None:
+            finished.append(i)
+            state = "done" if result.success else "FAILED"
+            print(f"[{len(finished)}/{len(groups)}] document_stages: {len(groups[i])} documents {state}")
+
+        for result in execute_document_runs(settings, [tags_for(g) for g in groups], QUIET, report):
+            done(result)
+        return len(groups)
+    job = defs.resolve_job_def("document_stages")
+    for i, group in enumerate(groups, start=1):
+        print(f"[{i}/{len(groups)}] document_stages: {len(group)} documents")
+        done(job.execute_in_process(instance=instance, raise_on_error=False, run_config=QUIET, tags=tags_for(group)))
     return len(groups)
 
 

@@ -64,6 +64,9 @@ class Settings:
     evaldata_root: str = ""  # public benchmark folders for the real-data parser scorecard
     access_field: str = ""  # bool ontology field the querying role must have true (e.g. "permitted"); "" = none
     current_field: str = "current"  # ontology field that marks the current release of a document
+    executor: str = "in_process"  # where document runs execute: in_process | celery (workers, docs/scaling.md)
+    celery_broker: str = "redis://localhost:6379/0"  # Celery broker URL (executor=celery)
+    celery_backend: str = "redis://localhost:6379/1"  # Celery result backend URL (executor=celery)
 
     #: settings where an explicitly empty variable means "none" (e.g. no golden sets at all)
     MAY_BE_EMPTY = frozenset({"golden_root", "docling_artifacts_path", "evaldata_root", "access_field",
@@ -71,7 +74,8 @@ class Settings:
 
     #: settings with a fixed set of values (the first is the default)
     CHOICES = {"embed_model": ("minilm", "hashing"), "chunk_strategy": ("structural", "recursive", "semantic"),
-               "pii_detection": ("ner", "patterns"), "index_kind": ("hnsw", "ivf", "flat")}
+               "pii_detection": ("ner", "patterns"), "index_kind": ("hnsw", "ivf", "flat"),
+               "executor": ("in_process", "celery")}
 
     ENV = {
         "corpus_root": "RAG_EVAL_CORPUS_ROOT",
@@ -97,6 +101,9 @@ class Settings:
         "evaldata_root": "RAG_EVAL_EVALDATA",
         "access_field": "RAG_EVAL_ACCESS_FIELD",
         "current_field": "RAG_EVAL_CURRENT_FIELD",
+        "executor": "RAG_EVAL_EXECUTOR",
+        "celery_broker": "RAG_EVAL_CELERY_BROKER",
+        "celery_backend": "RAG_EVAL_CELERY_BACKEND",
     }
 
     @classmethod
@@ -120,6 +127,16 @@ class Settings:
         if validate:
             settings.validate()
         return settings
+
+    def to_json(self) -> str:
+        """The settings as JSON (what a Celery worker rebuilds the definitions from)."""
+        return json.dumps({f.name: getattr(self, f.name) for f in fields(self)}, sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str) -> "Settings":
+        values = json.loads(text)
+        return cls(**{f.name: tuple(values[f.name]) if isinstance(getattr(cls, f.name), tuple) else values[f.name]
+                      for f in fields(cls) if f.name in values})
 
     def var(self, name: str) -> str:
         return self.ENV.get(name, name)
@@ -164,6 +181,11 @@ class Settings:
         for name, allowed in self.CHOICES.items():
             if getattr(self, name) not in allowed:
                 raise self._fail(name, f"expected {', '.join(allowed[:-1])} or {allowed[-1]}")
+        if self.executor == "celery":
+            import importlib.util
+
+            if importlib.util.find_spec("dagster_celery") is None:
+                raise self._fail("executor", "needs dagster-celery: pip install -e '.[distributed]'")
         self._check_schedule()
         if check_paths:
             self._check_paths()

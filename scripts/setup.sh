@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 PY=${PYTHON:-python3.11}
 command -v "$PY" >/dev/null 2>&1 || PY=python3
 
-# Debian packages used by the OCR parsers and the HTML-report test (skipped when not root).
-DEB_PKGS="tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev pkg-config chromium"
+# Debian packages used by the OCR parsers, the HTML-report test and the distributed stack
+# (PostgreSQL, Redis: scripts/stack.sh); skipped when not root.
+DEB_PKGS="tesseract-ocr tesseract-ocr-eng libtesseract-dev libleptonica-dev pkg-config chromium postgresql redis-server"
 if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
   missing=""
   for p in $DEB_PKGS; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
@@ -28,7 +29,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   python -m pip install -q --upgrade pip
   # CPU torch first, from the wheel on disk; constraints.txt keeps it there.
   python -m pip install -q -c constraints.txt "torch==2.13.0"
-  python -m pip install -q -c constraints.txt -e ".[dev]"
+  python -m pip install -q -c constraints.txt -e ".[dev,distributed]"
   # unstructured imports unstructured-inference's pure-Python PDF helpers; its declared deps
   # (timm -> torchvision, transformers) are not needed offline and would break CPU torch.
   python -m pip install -q --no-deps "unstructured-inference==1.6.14"

@@ -13,12 +13,14 @@ import dagster as dg
 from rag_eval_assets import cli
 from rag_eval_assets.definitions import build_definitions
 from rag_eval_assets.lib.documents import METADATA_FILENAME, read_metadata
+from rag_eval_assets.lib.outputs import Outputs
 from rag_eval_assets.resources import build_resources, refresh_digest
 from rag_eval_assets.settings import PROJECT_ROOT, Settings
 
 SAMPLE_CORPUS = PROJECT_ROOT / "sample_corpus"
 SAMPLE_GOLDEN = PROJECT_ROOT / "golden_sets" / "sample"
 FAST = {"parsers": ("pymupdf",), "primary_parser": "pymupdf", "embed_model": "hashing"}
+VOLATILE = {"seconds", "pages_per_s", "at", "report_run_id"}  # timings and run ids: differ between equal runs
 
 
 def sample_subset(dest: Path, classes: set[str] | None = None, doc_ids: set[str] | None = None,
@@ -106,3 +108,29 @@ def materializations(*results: Any) -> dict[str, list[Any]]:
         for m in r.get_asset_materialization_events():
             out.setdefault(m.asset_key.to_user_string(), []).append(m.materialization)
     return out
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in sorted(value.items()) if k not in VOLATILE}
+    if isinstance(value, list):
+        return [_scrub(v) for v in value]
+    return value
+
+
+def figures(storage: Path | str) -> dict:
+    """Every stored figure of a run (versions, manifest, scorecards, index ids, online eval),
+    without timings; ``storage`` is a folder or an fsspec URL."""
+    out = Outputs(storage)
+    flat, _ = out.indexed_chunks()
+    return _scrub({
+        "versions": {a: sorted((d, o.version) for d, o in out.versions(a).items())
+                     for a in ("document_records", "parsed_pymupdf", "parsed_documents", "cleaned_documents", "chunks",
+                               "embeddings")},
+        "manifest": sorted(out.manifest(), key=lambda r: r["doc_id"]),
+        "parse": sorted(out.read_rows("parser_scorecard", "_documents"), key=lambda r: r["doc_id"]),
+        "clean": out.read_json("clean_scorecard"), "dedup": out.read_rows("near_duplicates"),
+        "indexed": sorted(flat.ids), "retrieval": out.read_json("retrieval_eval", "_summary"),
+        "filters": out.read_json("filter_eval", "_summary"), "generation": out.read_json("generation_eval", "_summary"),
+        "cases": out.read_json("generation_eval", "_cases"),
+    })

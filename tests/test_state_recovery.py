@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _harness import sample_subset
+from _harness import figures, sample_subset
 
 from rag_eval_assets import cli
 from rag_eval_assets.lib.documents import doc_id_for
@@ -19,7 +19,6 @@ from rag_eval_assets.lib.outputs import Outputs
 
 pytestmark = pytest.mark.slow
 CLASSES = {"text_multilingual", "text_pii", "text_near_duplicate"}
-VOLATILE = {"seconds", "pages_per_s", "at", "report_run_id"}
 
 
 def _env(tmp: Path, corpus: Path) -> dict[str, str]:
@@ -46,31 +45,6 @@ def _kill_when(proc: subprocess.Popen, ready, what: str, timeout: float = 600) -
             raise AssertionError(f"the run ended before {what}")
         time.sleep(0.02)
     raise AssertionError(f"timed out waiting for {what}")
-
-
-def _scrub(value):
-    if isinstance(value, dict):
-        return {k: _scrub(v) for k, v in sorted(value.items()) if k not in VOLATILE}
-    if isinstance(value, list):
-        return [_scrub(v) for v in value]
-    return value
-
-
-def figures(storage: Path) -> dict:
-    """Every stored figure of a run, without timings."""
-    out = Outputs(storage)
-    flat, _ = out.indexed_chunks()
-    return _scrub({
-        "versions": {a: sorted((d, o.version) for d, o in out.versions(a).items())
-                     for a in ("document_records", "parsed_pymupdf", "parsed_documents", "cleaned_documents", "chunks",
-                               "embeddings")},
-        "manifest": sorted(out.manifest(), key=lambda r: r["doc_id"]),
-        "parse": sorted(out.read_rows("parser_scorecard", "_documents"), key=lambda r: r["doc_id"]),
-        "clean": out.read_json("clean_scorecard"), "dedup": out.read_rows("near_duplicates"),
-        "indexed": sorted(flat.ids), "retrieval": out.read_json("retrieval_eval", "_summary"),
-        "filters": out.read_json("filter_eval", "_summary"), "generation": out.read_json("generation_eval", "_summary"),
-        "cases": out.read_json("generation_eval", "_cases"),
-    })
 
 
 def test_sigkill_mid_documents_and_mid_refresh_then_plain_rerun_gives_the_same_figures(tmp_path):

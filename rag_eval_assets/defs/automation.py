@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
+from rag_eval_assets.distributed import document_executor
 from rag_eval_assets.lib.outputs import digest
 from rag_eval_assets.partitions import (
     DOCUMENTS,
@@ -91,7 +92,7 @@ def build(settings: Settings, resources: Mapping[str, dg.ConfigurableResource]) 
 
     document_stages_job = dg.define_asset_job(
         "document_stages", selection=per_document_selection.without_checks(), partitions_def=documents_partitions,
-        executor_def=dg.in_process_executor,
+        executor_def=document_executor(settings),
         description="Per-document stages for a partition range; only documents with work left are processed. "
         "One step (parsers run side by side in their own worker processes): no per-step process start-up.")
     corpus_refresh_job = dg.define_asset_job(

@@ -39,7 +39,9 @@ def _local(location: str) -> Path:
 def _upath(location: str):  # noqa: ANN202 - UPath is imported lazily
     from upath import UPath
 
-    return UPath(location)
+    # no listing cache: other processes (workers on other machines) write into the same
+    # folders, and a cached listing would hide their outputs from the state (lib.state)
+    return UPath(location, use_listings_cache=False)
 
 
 def atomic_write_bytes(location: str | os.PathLike, data: bytes) -> None:
