@@ -40,6 +40,7 @@ def run(env: dict[str, str], label: str, log: Path) -> dict[str, float]:
     start = time.perf_counter()
     with open(log, "ab") as fh:
         fh.write(f"\n===== {label}\n".encode())
+        fh.flush()  # before the child writes to the same file
         code = subprocess.call([sys.executable, "-m", "rag_eval_assets.cli", "run"], env=env, stdout=fh,
                                stderr=subprocess.STDOUT)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

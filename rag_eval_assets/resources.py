@@ -512,7 +512,11 @@ def _build_view(corpus: CorpusResource, storage: StorageResource, parse_config: 
     metadata = corpus.metadata(ontology)
     from rag_eval_assets.lib.pipeline import document_inputs
 
-    docs = document_inputs(scan.files, metadata)
+    prev = _LAST_VIEW[0] if _LAST_VIEW else None
+    if prev is not None and prev.metadata is metadata and prev.scan.files == scan.files:
+        docs = prev.docs  # the same files (hashes) and the very same metadata table: the same inputs
+    else:
+        docs = document_inputs(scan.files, metadata)
     cfg = pipeline_config(parse_config, clean_config, chunk_config, embed_config, ontology,
                           routes=stored_routes(outputs, parse_config))
     return CorpusView(outputs, scan, docs, cfg, ontology, metadata)

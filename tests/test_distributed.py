@@ -109,3 +109,22 @@ def test_celery_workers_postgres_and_s3_give_the_local_figures(stack, tmp_path, 
         runs = instance.get_runs(dg.RunsFilter(job_name="document_stages"))
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         assert len(runs) == len(keys) // 4 and all(r.status == dg.DagsterRunStatus.SUCCESS for r in runs)
+
+
+def test_s3_listings_are_one_request_and_see_other_writers(stack, monkeypatch):
+    """Folder listings on S3: files vs folders, by key prefix, and never a stale cache (another
+    process's new output shows at once)."""
+    _, stack_env = stack
+    for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION"):
+        monkeypatch.setenv(key, stack_env[key])
+    from rag_eval_assets.lib.storage import Storage
+
+    s = Storage("s3://rag-eval/listing")
+    for name in ("a/x@1.json", "a/x@2.json", "a/xy@1.json", "a/sub/z.json"):
+        s.write_bytes(name, b"{}")
+    assert s.names("a") == ["x@1.json", "x@2.json", "xy@1.json"] and s.folders("a") == ["sub"]
+    assert s.names("a", prefix="x@") == ["x@1.json", "x@2.json"] and s.names("missing") == []
+    code = ("from rag_eval_assets.lib.storage import Storage; "
+            "Storage('s3://rag-eval/listing').write_bytes('a/x@3.json', b'{}')")
+    subprocess.run([sys.executable, "-c", code], env={**os.environ}, check=True, timeout=120)
+    assert s.names("a", prefix="x@") == ["x@1.json", "x@2.json", "x@3.json"]

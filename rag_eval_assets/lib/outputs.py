@@ -149,7 +149,7 @@ class Outputs:
         return {d: outs[-1] for d, outs in self.listing(asset).items()}
 
     def _all_versions(self, asset: str, doc_id: str) -> list[str]:
-        return [n for n in self.storage.names(asset) if n.startswith(f"{doc_id}@")]
+        return self.storage.names(asset, prefix=f"{doc_id}@")
 
     def write_document(self, asset: str, doc_id: str, version: str, data: Any,
                        schema: pa.Schema | None = None, file_metadata: Mapping[str, Any] | None = None) -> str:

@@ -64,6 +64,14 @@ def atomic_write_bytes(location: str | os.PathLike, data: bytes) -> None:
         raise
 
 
+def _lists_by_prefix(fs: Any) -> bool:
+    """True when the file system's ``find`` lists by key prefix (s3fs, gcsfs: ``prefix=``)."""
+    import inspect
+
+    find = getattr(type(fs), "_find", None)
+    return find is not None and "prefix" in inspect.signature(find).parameters
+
+
 def read_bytes(location: str | os.PathLike) -> bytes:
     """Bytes of a file under a local path or fsspec URL."""
     location = str(location)
@@ -152,16 +160,31 @@ class Storage:
         on an object store."""
         return None if self.remote else _local(self.url(name))
 
-    def names(self, folder: str = "") -> list[str]:
-        """Names of the files directly in ``folder`` (sorted; temporary files excluded)."""
+    def _remote_entries(self, folder: str, kind: str, prefix: str = "") -> list[str]:
+        """Names of the ``kind`` ("file" / "directory") entries directly in a remote folder
+        (starting with ``prefix``): one listing, paginated by the store, never a request per
+        entry; object stores that list by key prefix (s3fs, gcsfs) list only ``prefix``."""
+        up = _upath(self.url(folder))
+        try:
+            if prefix and kind == "file" and _lists_by_prefix(up.fs):
+                entries = up.fs.find(up.path, maxdepth=1, detail=True, prefix=prefix).values()
+            else:
+                entries = up.fs.ls(up.path, detail=True)
+        except FileNotFoundError:
+            return []
+        names = (e["name"].rstrip("/").rsplit("/", 1)[-1] for e in entries if e.get("type") == kind)
+        return [n for n in names if n.startswith(prefix)]
+
+    def names(self, folder: str = "", prefix: str = "") -> list[str]:
+        """Names of the files directly in ``folder`` that start with ``prefix`` (sorted;
+        temporary files excluded)."""
         location = self.url(folder)
         if self.remote:
-            up = _upath(location)
-            names = [p.name for p in up.iterdir() if p.is_file()] if up.exists() else []
+            names = self._remote_entries(folder, "file", prefix)
         else:
             try:
                 with os.scandir(_local(location)) as entries:
-                    names = [e.name for e in entries if e.is_file()]
+                    names = [e.name for e in entries if e.name.startswith(prefix) and e.is_file()]
             except (FileNotFoundError, NotADirectoryError):
                 names = []
         return sorted(n for n in names if not n.endswith(".tmp"))
@@ -170,8 +193,7 @@ class Storage:
         """Names of the sub-folders directly in ``folder``."""
         location = self.url(folder)
         if self.remote:
-            up = _upath(location)
-            return sorted(p.name for p in up.iterdir() if p.is_dir()) if up.exists() else []
+            return sorted(self._remote_entries(folder, "directory"))
         p = _local(location)
         return sorted(e.name for e in p.iterdir() if e.is_dir()) if p.is_dir() else []
 
