@@ -185,6 +185,19 @@ def test_verified_false_candidate_not_merged() -> None:
     assert est.clusters == [] and est.pairs[0].jaccard is None
 
 
+def test_no_merge_through_a_chain_of_similar_documents() -> None:
+    """a ~ b and b ~ c (Jaccard 0.6) but a and c share a third of their shingles: single
+    linkage would drop c for a (the kept document, the longest); every member must match the
+    kept document itself, so c stays."""
+    words = [f"openingword{i}" if i < 10 else f"w{i}" for i in range(60)]  # a is the longest text
+    texts = {"a": " ".join(words[0:40]), "b": " ".join(words[10:50]), "c": " ".join(words[20:60])}
+    assert jaccard(word_shingles(texts["a"], 2), word_shingles(texts["c"], 2)) < 0.5
+    result = find_near_duplicates(texts, threshold=0.5, mode="resemblance", shingle_k=2, shingle_unit="word")
+    assert [(c.canonical, set(c.members)) for c in result.clusters] == [("a", {"a", "b"})]
+    merged = [(p.doc_a, p.doc_b) for p in result.pairs if p.merged_by is not None]
+    assert merged == [("a", "b")]  # b ~ c is verified, reported, and does not join
+
+
 def test_containment_finds_excerpt_resemblance_misses() -> None:
     rng = random.Random(8)
     source = _words(rng, 600)

@@ -56,9 +56,11 @@ def clough(evaldata: Path):  # type: ignore[no-untyped-def]
 
 
 # measured at the defaults (word 2-shingles, 0.5 / containment 0.8; benchmarks/sweep_dedup.py):
-# resemblance cut 2/6 light 3/6, containment 4/6 4/6, both (the default) 4/6 5/6; never a non answer
+# resemblance cut 2/6 light 2/6, containment 4/6 4/6, both (the default) 4/6 4/6; never a non answer.
+# Single linkage also merged light g4pC (resemblance: J 0.42 with the source) and g3pC (both:
+# containment 0.70) through another answer; every member is now verified against the source.
 @pytest.mark.parametrize("mode,min_recall,min_cut_recall", [
-    ("resemblance", 5 / 12, 2 / 6), ("containment", 8 / 12, 4 / 6), ("both", 9 / 12, 4 / 6)])
+    ("resemblance", 4 / 12, 2 / 6), ("containment", 8 / 12, 4 / 6), ("both", 8 / 12, 4 / 6)])
 def test_clough_per_category(clough, mode: str, min_recall: float, min_cut_recall: float) -> None:  # type: ignore[no-untyped-def]
     bench, texts, pairs = clough
     assert len(texts) == 35 and len(pairs) == 30

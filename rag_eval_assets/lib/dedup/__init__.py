@@ -1,5 +1,6 @@
 """Near-duplicate detection: exact content hash, MinHash LSH (resemblance), LSH Ensemble
-(containment), verified union-find clusters with a canonical document. Plain Python, no Dagster.
+(containment), verified clusters with a canonical document (every member verified against it).
+Plain Python, no Dagster.
 
 - ``near_duplicate_clusters(texts, **params) -> list[set[str]]``: clusters of size >= 2.
 - ``find_near_duplicates(texts, **params) -> DedupResult``: clusters with canonical ids, every
