@@ -138,9 +138,15 @@ def run_documents(instance: Any, defs: Any, view: Any, pending: dict[str, list[s
         outcome.ok &= result.success
 
     if settings.executor == "celery":  # every batch queued for the workers, max_concurrent_runs at a time
-        from rag_eval_assets.distributed import execute_document_runs
+        from rag_eval_assets.distributed import NoWorkers, execute_document_runs, workers_answering
 
-        print(f"document_stages: {len(groups)} runs on Celery workers ({settings.max_concurrent_runs} at a time)")
+        try:
+            workers = workers_answering(settings)  # before anything waits in a queue no worker reads
+        except NoWorkers as exc:
+            print(f"rag-eval: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
+        print(f"document_stages: {len(groups)} runs on Celery workers ({settings.max_concurrent_runs} at a time; "
+              f"{len(workers)} workers answer: {', '.join(workers)})")
         finished = []
 
         def report(i: int, result: Any) -> None:

@@ -63,6 +63,30 @@ def reconstructable_document_job(settings: Settings) -> Any:
                                         reconstructable_kwargs={"settings_json": settings.to_json()})
 
 
+class NoWorkers(RuntimeError):
+    """No Celery worker answers on the configured broker (a run would wait in the queue forever)."""
+
+
+def workers_answering(settings: Settings, timeout_s: float = 5.0) -> list[str]:
+    """Names of the Celery workers that answer a ping on ``RAG_EVAL_CELERY_BROKER``; raises
+    ``NoWorkers`` (one line: broker and what to start) when none does or the broker is down."""
+    from dagster_celery.executor import CeleryExecutor
+    from dagster_celery.make_app import make_app
+
+    app = make_app(CeleryExecutor.for_cli(broker=settings.celery_broker, backend=settings.celery_backend).app_args())
+    try:
+        replies = app.control.ping(timeout=timeout_s)
+    except Exception as exc:  # noqa: BLE001 - kombu raises several connection error types
+        raise NoWorkers(f"RAG_EVAL_CELERY_BROKER={settings.celery_broker!r}: broker unreachable "
+                        f"({type(exc).__name__}: {exc}); start it (scripts/stack.sh start)") from None
+    names = sorted(name for reply in replies for name in reply)
+    if not names:
+        raise NoWorkers(f"RAG_EVAL_CELERY_BROKER={settings.celery_broker!r}: no Celery worker answered within "
+                        f"{timeout_s:.0f} s; start workers (scripts/stack.sh start, or `celery -A "
+                        "rag_eval_assets.celery_worker worker -Q dagster --pool solo`) or set RAG_EVAL_EXECUTOR=in_process")
+    return names
+
+
 @dataclass(frozen=True)
 class DocumentRun:
     """What the submitting process keeps of a run executed elsewhere."""

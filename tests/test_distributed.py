@@ -128,3 +128,19 @@ def test_s3_listings_are_one_request_and_see_other_writers(stack, monkeypatch):
             "Storage('s3://rag-eval/listing').write_bytes('a/x@3.json', b'{}')")
     subprocess.run([sys.executable, "-c", code], env={**os.environ}, check=True, timeout=120)
     assert s.names("a", prefix="x@") == ["x@1.json", "x@2.json", "x@3.json"]
+
+
+def test_no_worker_on_the_broker_is_one_clear_line_not_a_hang(stack, tmp_path):
+    """The broker is up but no worker listens on it (another Redis database): `rag-eval run`
+    says so and exits 2 instead of queueing runs nobody takes."""
+    _, stack_env = stack
+    corpus, _ = sample_subset(tmp_path / "corpus", {"text_multilingual"}, per_class=1)
+    broker = stack_env["RAG_EVAL_CELERY_BROKER"].rsplit("/", 1)[0] + "/5"
+    env = {**os.environ, **stack_env, "RAG_EVAL_CELERY_BROKER": broker, "RAG_EVAL_CORPUS_ROOT": str(corpus),
+           "RAG_EVAL_STORAGE_ROOT": str(tmp_path / "storage"), "DAGSTER_HOME": str(tmp_path / "home"),
+           "RAG_EVAL_PARSERS": "pymupdf", "RAG_EVAL_PRIMARY_PARSER": "pymupdf", "RAG_EVAL_EMBED_MODEL": "hashing"}
+    proc = subprocess.run([sys.executable, "-m", "rag_eval_assets.cli", "run"], env=env, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.returncode == 2, proc.stdout[-2000:] + proc.stderr[-2000:]
+    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("rag-eval:")]
+    assert line and "no Celery worker answered" in line[0] and broker in line[0]
