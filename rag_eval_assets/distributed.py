@@ -39,16 +39,6 @@ def stack_env(path: str | Path) -> dict[str, str]:
     return out
 
 
-def document_executor(settings: Settings) -> dg.ExecutorDefinition:
-    """The executor of the per-document job: in the run's process, or on Celery workers."""
-    if settings.executor != "celery":
-        return dg.in_process_executor
-    from dagster_celery import celery_executor
-
-    return celery_executor.configured({"broker": settings.celery_broker, "backend": settings.celery_backend},
-                                      name="celery_executor")
-
-
 def document_stages_job(settings_json: str) -> dg.JobDefinition:
     """The ``document_stages`` job of these settings: what a Celery worker reconstructs."""
     from rag_eval_assets.definitions import build_definitions

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 
 import dagster as dg
 
-from rag_eval_assets.distributed import document_executor
 from rag_eval_assets.lib.outputs import digest
 from rag_eval_assets.partitions import (
     DOCUMENTS,
@@ -75,6 +74,17 @@ def document_assets(settings: Settings) -> list[str]:
     )
 
     return [RECORDS, *(parse_asset(p) for p in settings.parsers), PARSED, CLEANED, CHUNKS, EMBEDDINGS]
+
+
+def document_executor(settings: Settings) -> dg.ExecutorDefinition:
+    """The executor of the per-document job: in the run's process, or each step on a Celery
+    worker (``RAG_EVAL_EXECUTOR=celery``, see ``rag_eval_assets.distributed``)."""
+    if settings.executor != "celery":
+        return dg.in_process_executor
+    from dagster_celery import celery_executor
+
+    return celery_executor.configured({"broker": settings.celery_broker, "backend": settings.celery_backend},
+                                      name="celery_executor")
 
 
 def build(settings: Settings, resources: Mapping[str, dg.ConfigurableResource]) -> dg.Definitions:
