@@ -88,3 +88,16 @@ def test_sensors_run_by_default(project):
     for name in ("corpus_sensor", "report_after_refresh", "report_after_failed_refresh"):
         assert project.defs.resolve_sensor_def(name).default_status == dg.DefaultSensorStatus.RUNNING
 
+
+
+def test_batches_split_at_large_gaps_and_at_the_batch_size():
+    """A run's partition range plans a materialization for every partition in it, so scattered
+    documents share a run only while the gap between them is small."""
+    from rag_eval_assets.defs.automation import batches
+
+    ordered = [f"d{i:04d}" for i in range(200)]
+    assert batches(ordered, {"d0001", "d0003", "d0010"}, size=50) == [["d0001", "d0003", "d0010"]]
+    assert batches(ordered, {"d0001", "d0100", "d0199"}, size=50, max_gap=25) == [["d0001"], ["d0100"], ["d0199"]]
+    assert batches(ordered, {"d0001", "d0027"}, size=50, max_gap=25) == [["d0001", "d0027"]]  # gap of 25: kept
+    assert batches(ordered, {"d0001", "d0028"}, size=50, max_gap=25) == [["d0001"], ["d0028"]]
+    assert [len(b) for b in batches(ordered, set(ordered), size=50)] == [50, 50, 50, 50]

@@ -47,11 +47,28 @@ IN_FLIGHT = [dg.DagsterRunStatus.QUEUED, dg.DagsterRunStatus.NOT_STARTED, dg.Dag
              dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
 
 
-def batches(ordered: list[str], wanted: set[str], size: int) -> list[list[str]]:
-    """``wanted`` documents in partition order, ``size`` per batch (a batch is run as the
-    partition range from its first to its last document)."""
-    todo = [k for k in ordered if k in wanted]
-    return [todo[i:i + size] for i in range(0, len(todo), size)]
+# A run over a partition range makes Dagster record a planned materialization for every
+# partition in the range and every per-document asset, processed or not (~4 ms each on SQLite;
+# 1,692 partitions x 6 assets cost ~40 CPU-s when 20 scattered documents of 2,000 changed), so a
+# batch is split where the next wanted document is more than MAX_GAP partitions away: a run of
+# its own costs less than that many skipped partitions.
+MAX_GAP = 25
+
+
+def batches(ordered: list[str], wanted: set[str], size: int, max_gap: int = MAX_GAP) -> list[list[str]]:
+    """``wanted`` documents in partition order, at most ``size`` per batch and no gap of more
+    than ``max_gap`` unwanted partitions inside one (a batch is run as the partition range from
+    its first to its last document)."""
+    out: list[list[str]] = []
+    last = -1
+    for i, key in enumerate(ordered):
+        if key not in wanted:
+            continue
+        if not out or len(out[-1]) >= size or i - last - 1 > max_gap:
+            out.append([])
+        out[-1].append(key)
+        last = i
+    return out
 
 
 def in_flight(instance: dg.DagsterInstance, job_name: str) -> int:
