@@ -10,12 +10,10 @@ the task (``rag_eval_assets.distributed.document_stages_job``) and reports its e
 Dagster instance of ``DAGSTER_HOME`` (PostgreSQL when the workers are on other machines).
 """
 
-from dagster_celery.executor import CeleryExecutor
-from dagster_celery.make_app import make_app
 from dagster_celery.tasks import create_task
 
+from rag_eval_assets.distributed import celery_app
 from rag_eval_assets.settings import Settings
 
-_settings = Settings.from_env(validate=False)
-app = make_app(CeleryExecutor.for_cli(broker=_settings.celery_broker, backend=_settings.celery_backend).app_args())
+app = celery_app(Settings.from_env(validate=False))
 execute_plan = create_task(app)

@@ -57,13 +57,19 @@ class NoWorkers(RuntimeError):
     """No Celery worker answers on the configured broker (a run would wait in the queue forever)."""
 
 
-def workers_answering(settings: Settings, timeout_s: float = 5.0) -> list[str]:
-    """Names of the Celery workers that answer a ping on ``RAG_EVAL_CELERY_BROKER``; raises
-    ``NoWorkers`` (one line: broker and what to start) when none does or the broker is down."""
+def celery_app(settings: Settings) -> Any:
+    """dagster-celery's app on ``RAG_EVAL_CELERY_BROKER`` / ``RAG_EVAL_CELERY_BACKEND``, configured
+    as its executor configures it (queue, priorities): what workers run and the CLI pings."""
     from dagster_celery.executor import CeleryExecutor
     from dagster_celery.make_app import make_app
 
-    app = make_app(CeleryExecutor.for_cli(broker=settings.celery_broker, backend=settings.celery_backend).app_args())
+    return make_app(CeleryExecutor.for_cli(broker=settings.celery_broker, backend=settings.celery_backend).app_args())
+
+
+def workers_answering(settings: Settings, timeout_s: float = 5.0) -> list[str]:
+    """Names of the Celery workers that answer a ping on ``RAG_EVAL_CELERY_BROKER``; raises
+    ``NoWorkers`` (one line: broker and what to start) when none does or the broker is down."""
+    app = celery_app(settings)
     try:
         replies = app.control.ping(timeout=timeout_s)
     except Exception as exc:  # noqa: BLE001 - kombu raises several connection error types

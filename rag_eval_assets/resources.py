@@ -472,7 +472,8 @@ class CorpusView:
         return mask_path(doc.relpath) if doc else doc_id
 
     def inputs_digest(self, *extra: Any) -> str:
-        """``lib.state.inputs_digest`` of this view (the per-document part computed once)."""
+        """Digest of this view's per-document outputs (``lib.state.outputs_digest``, computed
+        once per view) and ``extra`` (golden files, settings)."""
         from rag_eval_assets.lib.state import outputs_digest
 
         if self._outputs_digest is None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -153,18 +153,11 @@ def current_outputs(outputs: Outputs, docs: Mapping[str, DocumentInput], cfg: Pi
     return found
 
 
-def inputs_digest(docs: Mapping[str, DocumentInput], cfg: PipelineConfig, lists: Listings,
-                  extra: Iterable[Any] = (), expected: Mapping[str, Mapping[str, str]] | None = None) -> str:
-    """Digest of what the corpus-level assets read: for every current document, which of its
-    expected outputs exist (and whether they failed), plus ``extra`` (golden sets, settings).
-    Equal digests mean a corpus refresh would read exactly the same inputs."""
-    return digest(outputs_digest(docs, cfg, lists, expected), list(extra))
-
-
 def outputs_digest(docs: Mapping[str, DocumentInput], cfg: PipelineConfig, lists: Listings,
                    expected: Mapping[str, Mapping[str, str]] | None = None) -> str:
     """Digest of which expected per-document outputs exist for the current documents (and
-    whether they failed): the per-document part of ``inputs_digest``."""
+    whether they failed): with the golden files and settings, what a corpus refresh reads
+    (``resources.refresh_digest``); equal digests mean a refresh would read the same inputs."""
     parts = []
     for doc_id in sorted(docs):
         exp = expected[doc_id] if expected is not None else expected_versions(docs[doc_id], cfg)
