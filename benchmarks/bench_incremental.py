@@ -11,7 +11,9 @@ instance size is the DAGSTER_HOME folder. Per stage: wall and CPU seconds of the
 stages (written by each document run under `_state/stage_seconds/`) and the wall seconds of
 each corpus-level step (the Dagster event log). The 1 % change appends a sentence to that many
 text documents (Markdown, HTML or plain text) chosen with a fixed seed. Ratios are against the
-full run measured in the same invocation.
+full run measured in the same invocation. Each run's figures are also written to
+``WORKDIR/results.json`` as soon as it ends, so a long benchmark that is stopped keeps what it
+measured.
 """
 
 from __future__ import annotations
@@ -123,6 +125,8 @@ def main() -> int:
         result.update(label=label, changed=changed, instance_mb=folder_mb(home), storage_mb=folder_mb(storage),
                       stages=stage_seconds(storage, since), steps=refresh_steps(home, since))
         rows.append(result)
+        (work / "results.json").write_text(json.dumps({"documents": docs, "parsers": args.parsers,
+                                                       "embedder": args.embed, "runs": rows}, indent=1))
         print(f"{label}: exit {result['exit']}, {result['wall_s']:.0f} s wall, {result['cpu_s']:.0f} CPU-s", flush=True)
     full = rows[0]["cpu_s"]
     print(f"\n{docs} documents, parsers {args.parsers}, embedder {args.embed}")
