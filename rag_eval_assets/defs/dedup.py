@@ -33,6 +33,7 @@ from rag_eval_assets.settings import Settings
 
 GROUP = "dedup"
 DUPLICATE_KINDS = ("exact", "light_edit")  # what the missed-merge check holds to zero
+OVERLAPS = "dedup_overlaps"  # exact shingle overlaps of verified pairs, by content (lib.dedup.overlaps)
 
 
 def _index(texts: dict[str, str], config: DedupConfig, outputs) -> NearDuplicateIndex:  # noqa: ANN001
@@ -40,9 +41,15 @@ def _index(texts: dict[str, str], config: DedupConfig, outputs) -> NearDuplicate
     refresh signs only new or changed documents (and the sweep signs nothing)."""
     cache = outputs.vector_cache("minhash")
     index = NearDuplicateIndex(texts, SketchParams(shingle_k=config.shingle_k, shingle_unit=config.shingle_unit.value,
-                                                   num_perm=config.num_perm), cache=cache)
+                                                   num_perm=config.num_perm), cache=cache,
+                               overlaps=outputs.overlap_cache(OVERLAPS))
     cache.save()
     return index
+
+
+def _save_overlaps(index: NearDuplicateIndex, outputs) -> None:  # noqa: ANN001
+    """Keep the exact pair overlaps verified so far for the next refresh (current documents only)."""
+    outputs.save_overlap_cache(OVERLAPS, index.overlaps, keep=index.sketch_key.values())
 
 
 def _match(config: DedupConfig, threshold: float | None = None) -> MatchParams:
@@ -82,7 +89,9 @@ def build(settings: Settings) -> dg.Definitions:
         view = corpus_view(corpus, storage, parse_config, clean_config, chunk_config, embed_config,
                            run_id=context.run.run_id)
         texts = _texts(view)
-        result = _index(texts, dedup_config, view.outputs).find(_match(dedup_config))
+        index = _index(texts, dedup_config, view.outputs)
+        result = index.find(_match(dedup_config))
+        _save_overlaps(index, view.outputs)
         canonical = result.canonical_of()
         size = {d: len(c.members) for c in result.clusters for d in c.members}
         rows = [{"doc_id": d, "canonical": canonical.get(d, d), "is_duplicate": canonical.get(d, d) != d,
@@ -144,6 +153,7 @@ def build(settings: Settings) -> dg.Definitions:
             n_pairs = len(pairs)
             points = threshold_sweep(pairs, lambda t: index.find(_match(dedup_config, t)).as_sets(),
                                      overall_kinds=DUPLICATE_KINDS + ("same_topic", "random")) if pairs else []
+            _save_overlaps(index, view.outputs)
             rows = [{"threshold": p.threshold, "precision": p.overall.precision, "recall": p.overall.recall,
                      "false_merge_rate": p.overall.false_merge_rate,
                      "recall_heavy_edit": p.by_kind["heavy_edit"].recall if "heavy_edit" in p.by_kind else None}

@@ -26,7 +26,7 @@ import hashlib
 import io
 import json
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -379,6 +379,25 @@ class Outputs:
     def vector_cache(self, name: str) -> "VectorCache":
         """A persistent key -> array mapping (e.g. MinHash signatures by content hash)."""
         return VectorCache(self.storage, f"_cache/{name}.parquet")
+
+    def overlap_cache(self, name: str) -> Any:
+        """The persistent :class:`~rag_eval_assets.lib.dedup.overlaps.OverlapCache` ``name``; an
+        unreadable file (another format, a torn copy) is an empty cache: it only saves work."""
+        from rag_eval_assets.lib.dedup.overlaps import OverlapCache
+
+        path = f"_cache/{name}.npz"
+        if self.storage.exists(path):
+            try:
+                return OverlapCache.from_bytes(self.storage.read_bytes(path))
+            except (OSError, ValueError, KeyError, EOFError):
+                pass
+        return OverlapCache()
+
+    def save_overlap_cache(self, name: str, cache: Any, keep: Collection[str]) -> None:
+        """Write ``cache`` with only the pairs of the sketch keys in ``keep``, when that changed it."""
+        kept = cache.pruned(keep)
+        if cache.added or len(kept) != cache.loaded:
+            self.storage.write_bytes(f"_cache/{name}.npz", kept.to_bytes())
 
     def score_cache(self, name: str) -> "ScoreCache":
         return ScoreCache(self.storage, f"_cache/scores/{name}.json")

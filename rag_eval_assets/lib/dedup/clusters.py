@@ -67,7 +67,7 @@ Why word 2-shingles, both, 0.5 / 0.8 (exact shingle scores, ``benchmarks/sweep_d
 
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Collection, Mapping, MutableMapping
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
@@ -79,11 +79,10 @@ from rag_eval_assets.lib.dedup.minhash import (
     estimated_jaccard,
     lsh_candidate_pairs,
 )
+from rag_eval_assets.lib.dedup.overlaps import OverlapCache
 from rag_eval_assets.lib.dedup.shingles import (
     ShingleUnit,
-    containment,
     content_hash,
-    jaccard,
     normalize_text,
     shingle_set,
 )
@@ -207,10 +206,15 @@ class NearDuplicateIndex:
 
     ``cache``: optional mapping ``SketchParams.cache_key(content hash) -> signature`` that is read
     and filled, so a nightly run signs only new or changed documents (persist it between runs).
+    ``overlaps``: optional :class:`~.overlaps.OverlapCache` of exact pair overlaps under the same
+    keys, read and filled, so verification intersects only pairs with a new or changed document.
+    Within one index, overlaps and candidate pairs are computed once for every :meth:`find`
+    (a threshold sweep verifies each pair once).
     """
 
     def __init__(self, texts: Mapping[str, str], params: SketchParams | None = None,
-                 cache: MutableMapping[str, np.ndarray] | None = None) -> None:
+                 cache: MutableMapping[str, np.ndarray] | None = None,
+                 overlaps: OverlapCache | None = None) -> None:
         self.params = params or SketchParams()
         normalized = {doc_id: normalize_text(t) for doc_id, t in texts.items()}
         self.length = {d: len(t) for d, t in normalized.items()}
@@ -229,6 +233,11 @@ class NearDuplicateIndex:
         for doc_id, row in zip(missing, self.signer.signatures([self.shingles[d] for d in missing]), strict=True):
             cache[p.cache_key(rep_hash[doc_id])] = row
         self.signature = {d: np.asarray(cache[p.cache_key(rep_hash[d])]) for d in self.keys}
+        self.sketch_key = {d: p.cache_key(rep_hash[d]) for d in self.keys}
+        self.overlaps = OverlapCache() if overlaps is None else overlaps
+        self._overlap: dict[tuple[str, str], int] = {}
+        self._candidate_memo: dict[tuple, set[tuple[str, str]]] = {}
+        self._minhashes: list | None = None
 
     def canonical_key(self, doc_id: str) -> tuple[int, str]:
         """Sort key: longest normalized text first, then smallest id."""
@@ -238,6 +247,8 @@ class NearDuplicateIndex:
         """Exact groups + verified near-duplicate pairs -> clusters (see the module docstring)."""
         mp = params or MatchParams()
         candidates = self._candidates(mp)
+        if mp.verify_on == "exact":
+            self._fill_overlaps(candidates)
         scored = [self._score(a, b, tuple(sorted(src)), mp) for (a, b), src in sorted(candidates.items())]
         scored = self._best_containment_edges(scored)
         scored = self._link(scored, mp)
@@ -300,35 +311,70 @@ class NearDuplicateIndex:
         out: dict[tuple[str, str], set[str]] = {}
         if len(self.keys) < 2:
             return out
-        minhashes = [self.signer.to_minhash(self.signature[d]) for d in self.keys]
-        num_perm = self.params.num_perm
         if mp.mode in ("resemblance", "both"):
-            for pair in lsh_candidate_pairs(self.keys, minhashes, mp.threshold, num_perm, mp.lsh_weights):
+            for pair in self._memo(("lsh", mp.threshold, mp.lsh_weights), lambda: lsh_candidate_pairs(
+                    self.keys, self.minhashes, mp.threshold, self.params.num_perm, mp.lsh_weights)):
                 out.setdefault(pair, set()).add("lsh")
         if mp.mode in ("containment", "both"):
             sizes = [len(self.shingles[d]) for d in self.keys]
-            for pair in containment_candidate_pairs(self.keys, minhashes, sizes, mp.containment_threshold,
-                                                    num_perm, mp.ensemble_num_part, mp.ensemble_m,
-                                                    mp.lsh_weights):
+            key = ("ensemble", mp.containment_threshold, mp.ensemble_num_part, mp.ensemble_m, mp.lsh_weights)
+            for pair in self._memo(key, lambda: containment_candidate_pairs(
+                    self.keys, self.minhashes, sizes, mp.containment_threshold, self.params.num_perm,
+                    mp.ensemble_num_part, mp.ensemble_m, mp.lsh_weights)):
                 out.setdefault(pair, set()).add("ensemble")
         return out
 
+    def _memo(self, key: tuple, compute) -> set[tuple[str, str]]:  # noqa: ANN001
+        """Candidate pairs depend on the match parameters in ``key`` only: computed once per index."""
+        if key not in self._candidate_memo:
+            self._candidate_memo[key] = compute()
+        return self._candidate_memo[key]
+
+    @property
+    def minhashes(self) -> list:
+        if self._minhashes is None:
+            self._minhashes = [self.signer.to_minhash(self.signature[d]) for d in self.keys]
+        return self._minhashes
+
+    def _fill_overlaps(self, pairs: Collection[tuple[str, str]]) -> None:
+        """Exact overlaps of ``pairs`` (``a < b``): from this index, then the overlap cache, then
+        set intersections (added to the cache)."""
+        todo = [pair for pair in pairs if pair not in self._overlap]
+        if not todo:
+            return
+        keyed = [(self.sketch_key[a], self.sketch_key[b]) for a, b in todo]
+        known = self.overlaps.get_many(keyed)
+        new_pairs, new_values = [], []
+        for pair, keys, value in zip(todo, keyed, known.tolist(), strict=True):
+            if value < 0:
+                value = len(self.shingles[pair[0]] & self.shingles[pair[1]])
+                new_pairs.append(keys)
+                new_values.append(value)
+            self._overlap[pair] = value
+        self.overlaps.put_many(new_pairs, new_values)
+
     def _score(self, a: str, b: str, sources: tuple[str, ...], mp: MatchParams) -> PairScore:
-        sa, sb = self.shingles[a], self.shingles[b]
+        na, nb = len(self.shingles[a]), len(self.shingles[b])
         est = estimated_jaccard(self.signature[a], self.signature[b])
         if mp.verify_on == "exact":
-            jac: float | None = jaccard(sa, sb)
-            cont = containment(sa, sb)
+            both = self._overlap.get((a, b))
+            if both is None:
+                self._fill_overlaps(((a, b),))
+                both = self._overlap[(a, b)]
+            # = shingles.jaccard / shingles.containment: the same integers, the same divisions
+            union, smaller = na + nb - both, min(na, nb)
+            jac: float | None = both / union if union else 0.0
+            cont = both / smaller if smaller else 0.0
             sim = jac
         else:
             jac, sim = None, est
             # |A ∩ B| = J (|A| + |B|) / (1 + J), divided by the smaller size
-            cont = min(1.0, est * (len(sa) + len(sb)) / ((1.0 + est) * min(len(sa), len(sb))))
+            cont = min(1.0, est * (na + nb) / ((1.0 + est) * min(na, nb)))
         rule: Rule | None = None
         if "lsh" in sources and sim >= mp.jaccard_threshold:
             rule = "resemblance"
         elif ("ensemble" in sources and cont >= mp.containment_threshold
-              and min(len(sa), len(sb)) >= mp.min_containment_shingles):
+              and min(na, nb) >= mp.min_containment_shingles):
             rule = "containment"
         return PairScore(a, b, jac, est, cont, sources, rule)
 
