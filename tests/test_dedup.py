@@ -342,3 +342,62 @@ def test_sample_defaults(sample: tuple[dict[str, str], list[DedupPair], dict[str
     # heavy edits (word 2-shingles: J 0.57-0.63, containment >= 0.73) are found by resemblance at
     # 0.5 (default "both" included), not by containment alone at 0.8 (benchmarks/sweep_dedup.py)
     assert heavy.recall == (0.0 if mode == "containment" else 1.0)
+
+
+# ------------------------------------------------------------------ overlaps kept between runs
+
+def _family_texts(seed: int = 3, families: int = 6, per_family: int = 5) -> dict[str, str]:
+    """Families of edited copies of one base text: many candidate pairs, merged and rejected."""
+    rng = random.Random(seed)
+    texts = {}
+    for f in range(families):
+        base = _words(rng, 220)
+        for i in range(per_family):
+            words = list(base)
+            for _ in range(rng.randrange(0, 90)):
+                words[rng.randrange(len(words))] = f"e{rng.randrange(10_000)}"
+            texts[f"f{f}-d{i}"] = " ".join(words[: rng.randrange(120, 220)])
+    return texts
+
+
+def test_overlap_cache_round_trip_and_pruning() -> None:
+    from rag_eval_assets.lib.dedup.overlaps import OverlapCache
+
+    cache = OverlapCache()
+    assert cache.get_many([("a", "b")]).tolist() == [-1]
+    cache.put_many([("a", "b"), ("c", "a"), ("b", "c")], [5, 7, 0])
+    assert cache.get_many([("b", "a"), ("a", "c"), ("c", "b"), ("a", "z")]).tolist() == [5, 7, 0, -1]
+    cache.put_many([("a", "b")], [99])  # a known pair keeps its value (overlaps never change)
+    assert cache.get_many([("a", "b")]).tolist() == [5]
+    again = OverlapCache.from_bytes(cache.to_bytes())
+    assert again.get_many([("a", "b"), ("a", "c"), ("b", "c")]).tolist() == [5, 7, 0]
+    kept = again.pruned({"c", "a", "gone"})
+    assert len(kept) == 1 and kept.keys == ["a", "c"]
+    assert kept.get_many([("c", "a"), ("a", "b")]).tolist() == [7, -1]
+
+
+def test_overlaps_kept_between_runs_give_identical_results_and_only_new_pairs_are_intersected() -> None:
+    from rag_eval_assets.lib.dedup import MatchParams
+    from rag_eval_assets.lib.dedup.overlaps import OverlapCache
+
+    texts = _family_texts()
+    fresh = NearDuplicateIndex(texts).find()
+    assert fresh.clusters and any(p.merged_by is None for p in fresh.pairs)  # merges and rejections
+    stored = OverlapCache()
+    first = NearDuplicateIndex(texts, overlaps=stored)
+    assert first.find() == fresh
+    assert stored.added == len(stored) >= len(fresh.pairs) - sum(p.candidate_of == ("exact_hash",) for p in fresh.pairs)
+    stored = OverlapCache.from_bytes(stored.pruned(first.sketch_key.values()).to_bytes())
+
+    changed = dict(texts, **{"f0-d1": texts["f0-d1"] + " an added closing sentence of the benchmark"})
+    warm = NearDuplicateIndex(changed, overlaps=stored)
+    assert warm.find() == NearDuplicateIndex(changed).find()
+    new = {p for p in warm._overlap if "f0-d1" in p}
+    assert 0 < stored.added <= len(new)  # only pairs with the changed document were intersected
+    # a threshold sweep verifies each pair once: later thresholds intersect nothing new
+    sweep = NearDuplicateIndex(changed, overlaps=stored)
+    before = stored.added
+    results = [sweep.find(MatchParams(threshold=t)) for t in (0.5, 0.7, 0.9)]
+    assert stored.added == before
+    assert [r.as_sets() for r in results] == [NearDuplicateIndex(changed).find(MatchParams(threshold=t)).as_sets()
+                                             for t in (0.5, 0.7, 0.9)]
