@@ -208,8 +208,8 @@ class NearDuplicateIndex:
     and filled, so a nightly run signs only new or changed documents (persist it between runs).
     ``overlaps``: optional :class:`~.overlaps.OverlapCache` of exact pair overlaps under the same
     keys, read and filled, so verification intersects only pairs with a new or changed document.
-    Within one index, overlaps and candidate pairs are computed once for every :meth:`find`
-    (a threshold sweep verifies each pair once).
+    Within one index, overlaps and containment candidates are computed once for every
+    :meth:`find` (a threshold sweep verifies each pair once).
     """
 
     def __init__(self, texts: Mapping[str, str], params: SketchParams | None = None,
@@ -312,8 +312,8 @@ class NearDuplicateIndex:
         if len(self.keys) < 2:
             return out
         if mp.mode in ("resemblance", "both"):
-            for pair in self._memo(("lsh", mp.threshold, mp.lsh_weights), lambda: lsh_candidate_pairs(
-                    self.keys, self.minhashes, mp.threshold, self.params.num_perm, mp.lsh_weights)):
+            for pair in lsh_candidate_pairs(self.keys, self.minhashes, mp.threshold, self.params.num_perm,
+                                            mp.lsh_weights):
                 out.setdefault(pair, set()).add("lsh")
         if mp.mode in ("containment", "both"):
             sizes = [len(self.shingles[d]) for d in self.keys]
@@ -325,7 +325,8 @@ class NearDuplicateIndex:
         return out
 
     def _memo(self, key: tuple, compute) -> set[tuple[str, str]]:  # noqa: ANN001
-        """Candidate pairs depend on the match parameters in ``key`` only: computed once per index."""
+        """Containment candidates depend on the parameters in ``key`` only, not on the resemblance
+        threshold a sweep varies: computed once per index."""
         if key not in self._candidate_memo:
             self._candidate_memo[key] = compute()
         return self._candidate_memo[key]
