@@ -401,3 +401,17 @@ def test_overlaps_kept_between_runs_give_identical_results_and_only_new_pairs_ar
     assert stored.added == before
     assert [r.as_sets() for r in results] == [NearDuplicateIndex(changed).find(MatchParams(threshold=t)).as_sets()
                                              for t in (0.5, 0.7, 0.9)]
+
+
+def test_find_restores_the_garbage_collector() -> None:
+    import gc
+
+    assert gc.isenabled()
+    NearDuplicateIndex(_family_texts()).find()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        NearDuplicateIndex(_family_texts()).find()
+        assert not gc.isenabled()  # a caller's choice is kept
+    finally:
+        gc.enable()

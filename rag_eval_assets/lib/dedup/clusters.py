@@ -67,7 +67,9 @@ Why word 2-shingles, both, 0.5 / 0.8 (exact shingle scores, ``benchmarks/sweep_d
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, MutableMapping
+import gc
+from collections.abc import Collection, Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
 from typing import Literal
 
@@ -179,6 +181,20 @@ class DedupResult:
         return {m: c.canonical for c in self.clusters for m in c.members}
 
 
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector: a match allocates millions of pair objects without
+    reference cycles (4.6 M candidate pairs at 10,000 generated documents), and the collections
+    they trigger cost ~40 % of a match (3,000 documents: 8.1 s -> 4.8 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 class _UnionFind:
     def __init__(self) -> None:
         self.parent: dict[str, str] = {}
@@ -245,7 +261,10 @@ class NearDuplicateIndex:
 
     def find(self, params: MatchParams | None = None) -> DedupResult:
         """Exact groups + verified near-duplicate pairs -> clusters (see the module docstring)."""
-        mp = params or MatchParams()
+        with _no_cyclic_gc():
+            return self._find(params or MatchParams())
+
+    def _find(self, mp: MatchParams) -> DedupResult:
         candidates = self._candidates(mp)
         if mp.verify_on == "exact":
             self._fill_overlaps(candidates)
