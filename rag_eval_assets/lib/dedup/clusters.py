@@ -312,16 +312,24 @@ class NearDuplicateIndex:
             return p.jaccard if p.jaccard is not None else p.estimated_jaccard
 
         cluster_of = {d: frozenset((d,)) for d in self.keys}
+        # Cluster pairs already refused: the same two clusters give the same answer, and many pairs
+        # link the same two clusters (values keep the clusters alive so their ids are not reused).
+        refused: dict[tuple[int, int], tuple[frozenset[str], frozenset[str]]] = {}
         merged = sorted((p for p in scored if p.merged_by is not None), key=lambda p: (-strength(p), p.doc_a, p.doc_b))
         for p in merged:
             a, b = cluster_of[p.doc_a], cluster_of[p.doc_b]
             if a is b:
+                continue
+            pair_ids = (min(id(a), id(b)), max(id(a), id(b)))
+            if pair_ids in refused:
                 continue
             union = a | b
             canonical = min(union, key=self.canonical_key)
             if all(ok(canonical, d) for d in union if d != canonical):
                 for d in union:
                     cluster_of[d] = union
+            else:
+                refused[pair_ids] = (a, b)
         return [replace(p, merged_by=None)
                 if p.merged_by is not None and cluster_of[p.doc_a] is not cluster_of[p.doc_b] else p
                 for p in scored]
