@@ -35,9 +35,20 @@ class OverlapCache:
         self.overlaps = np.zeros(0, np.int64) if overlaps is None else np.asarray(overlaps, np.int64)
         self.loaded = len(self.codes)
         self.added = 0
+        self._pending: dict[int, int] = {}  # code -> overlap, merged into the arrays when read in bulk
 
     def __len__(self) -> int:
+        self._merge()
         return len(self.codes)
+
+    def _merge(self) -> None:
+        """Fold the pending additions into the sorted arrays (one sort, not one per addition)."""
+        if self._pending:
+            codes = np.concatenate((self.codes, np.fromiter(self._pending, np.int64, len(self._pending))))
+            values = np.concatenate((self.overlaps, np.fromiter(self._pending.values(), np.int64, len(self._pending))))
+            codes, first = np.unique(codes, return_index=True)  # sorted; an existing code keeps its value
+            self.codes, self.overlaps = codes, values[first]
+            self._pending = {}
 
     def _key_id(self, key: str, add: bool) -> int:
         i = self.index.get(key)
@@ -55,24 +66,29 @@ class OverlapCache:
     def get_many(self, pairs: Sequence[tuple[str, str]]) -> np.ndarray:
         """Overlap per pair of sketch keys, -1 where unknown."""
         out = np.full(len(pairs), -1, np.int64)
-        if pairs and len(self.codes):
-            codes = self._pair_codes(pairs, add=False)
+        if not pairs:
+            return out
+        codes = self._pair_codes(pairs, add=False)
+        if len(self.codes):
             pos = np.searchsorted(self.codes, codes).clip(max=len(self.codes) - 1)
             hit = (codes >= 0) & (self.codes[pos] == codes)
             out[hit] = self.overlaps[pos[hit]]
+        if self._pending:
+            for i in np.flatnonzero(out < 0).tolist():
+                out[i] = self._pending.get(int(codes[i]), -1)
         return out
 
     def put_many(self, pairs: Sequence[tuple[str, str]], overlaps: Sequence[int]) -> None:
+        """Add overlaps; a pair already known keeps its value (an overlap never changes)."""
         if not pairs:
             return
-        codes = np.concatenate((self.codes, self._pair_codes(pairs, add=True)))
-        values = np.concatenate((self.overlaps, np.asarray(overlaps, np.int64)))
-        codes, first = np.unique(codes, return_index=True)  # sorted; an existing code keeps its value
-        self.codes, self.overlaps = codes, values[first]
+        for code, value in zip(self._pair_codes(pairs, add=True).tolist(), overlaps, strict=True):
+            self._pending.setdefault(code, int(value))
         self.added += len(pairs)
 
     def pruned(self, keep: Collection[str]) -> OverlapCache:
         """Only the pairs whose two keys are in ``keep`` (documents that still exist), re-indexed."""
+        self._merge()
         keys = sorted(k for k in set(keep) if k in self.index)
         new_id = np.full(len(self.keys), -1, np.int64)
         new_id[[self.index[k] for k in keys]] = np.arange(len(keys))
@@ -84,6 +100,7 @@ class OverlapCache:
         return OverlapCache(keys, codes[order], self.overlaps[mask][order])
 
     def to_bytes(self) -> bytes:
+        self._merge()
         buf = io.BytesIO()
         np.savez(buf, format=np.array([_FORMAT]), keys=np.array(self.keys, dtype=str),
                  codes=self.codes, overlaps=self.overlaps)
