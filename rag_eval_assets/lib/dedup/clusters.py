@@ -71,6 +71,7 @@ import gc
 from collections.abc import Collection, Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields, replace
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -252,8 +253,7 @@ class NearDuplicateIndex:
         self.sketch_key = {d: p.cache_key(rep_hash[d]) for d in self.keys}
         self.overlaps = OverlapCache() if overlaps is None else overlaps
         self._overlap: dict[tuple[str, str], int] = {}
-        self._candidate_memo: dict[tuple, set[tuple[str, str]]] = {}
-        self._minhashes: list | None = None
+        self._containment_candidates: dict[tuple, set[tuple[str, str]]] = {}
 
     def canonical_key(self, doc_id: str) -> tuple[int, str]:
         """Sort key: longest normalized text first, then smallest id."""
@@ -344,25 +344,21 @@ class NearDuplicateIndex:
                 out.setdefault(pair, set()).add("lsh")
         if mp.mode in ("containment", "both"):
             sizes = [len(self.shingles[d]) for d in self.keys]
-            key = ("ensemble", mp.containment_threshold, mp.ensemble_num_part, mp.ensemble_m, mp.lsh_weights)
-            for pair in self._memo(key, lambda: containment_candidate_pairs(
+            # containment candidates do not depend on the resemblance threshold a sweep varies:
+            # computed once per index and set of containment parameters
+            key = (mp.containment_threshold, mp.ensemble_num_part, mp.ensemble_m, mp.lsh_weights)
+            if key not in self._containment_candidates:
+                self._containment_candidates[key] = containment_candidate_pairs(
                     self.keys, self.minhashes, sizes, mp.containment_threshold, self.params.num_perm,
-                    mp.ensemble_num_part, mp.ensemble_m, mp.lsh_weights)):
+                    mp.ensemble_num_part, mp.ensemble_m, mp.lsh_weights)
+            for pair in self._containment_candidates[key]:
                 out.setdefault(pair, set()).add("ensemble")
         return out
 
-    def _memo(self, key: tuple, compute) -> set[tuple[str, str]]:  # noqa: ANN001
-        """Containment candidates depend on the parameters in ``key`` only, not on the resemblance
-        threshold a sweep varies: computed once per index."""
-        if key not in self._candidate_memo:
-            self._candidate_memo[key] = compute()
-        return self._candidate_memo[key]
-
-    @property
+    @cached_property
     def minhashes(self) -> list:
-        if self._minhashes is None:
-            self._minhashes = [self.signer.to_minhash(self.signature[d]) for d in self.keys]
-        return self._minhashes
+        """datasketch MinHash objects of the signatures (for the LSH indexes), built once."""
+        return [self.signer.to_minhash(self.signature[d]) for d in self.keys]
 
     def _fill_overlaps(self, pairs: Collection[tuple[str, str]]) -> None:
         """Exact overlaps of ``pairs`` (``a < b``): from this index, then the overlap cache, then
